@@ -1,0 +1,30 @@
+//! zhiyuan (志愿): volunteer-service management as Jiangsu's 新时代文明实践
+//! centres run it.
+//!
+//! ```
+//! use zhiyuan::{Policy, time::Timestamp};
+//! let policy = Policy::default();
+//! let t: Timestamp = "2024-03-10T16:30:00Z".parse()?;
+//! assert_eq!(policy.calendar().date(t).to_string(), "2024-03-11");
+//! assert_eq!(policy.stars.level(300 * 60), 2);
+//! # Ok::<(), zhiyuan::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod credit;
+pub mod dispatch;
+pub mod error;
+pub mod facts;
+pub mod hours;
+pub mod orders;
+pub mod perks;
+pub mod points;
+pub mod policy;
+pub mod posts;
+pub mod selection;
+pub mod stars;
+pub mod time;
+pub mod units;
+
+pub use error::{Error, ErrorKind, Result};
+pub use policy::{Policy, PolicySpec};

@@ -1,0 +1,3 @@
+//! One integration-test binary; one submodule per topic.
+
+mod policy;
