@@ -11,6 +11,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod county;
 pub mod credit;
 pub mod dispatch;
 pub mod error;
