@@ -1696,6 +1696,23 @@ impl County {
         }
     }
 
+    /// Service minutes of every volunteer in id order (index = id − 1),
+    /// zeros included, from all generated records (training left out).
+    pub fn service_minutes(&self) -> Vec<i64> {
+        let mut out = vec![0i64; self.volunteers.len()];
+        for r in &self.records {
+            if r.kind == RecordKind::Service
+                && let Some(m) = r
+                    .volunteer
+                    .checked_sub(1)
+                    .and_then(|i| out.get_mut(i as usize))
+            {
+                *m += r.minutes();
+            }
+        }
+        out
+    }
+
     /// Records entered past `working_days` working days after their end
     /// under `calendar` (the 2020 办法 §11 deadline), ascending.
     pub fn late_records(&self, calendar: &Calendar, working_days: u32) -> Vec<RecordId> {

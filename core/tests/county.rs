@@ -191,12 +191,7 @@ fn default_county_is_jiangning_shaped() {
     }
     assert!(o.volunteers >= 10_000 && o.volunteers < 100_000);
     // Heavy tail at full scale too.
-    let m = minutes_by_volunteer(&c.records);
-    let mut all: Vec<i64> = c
-        .volunteers
-        .iter()
-        .map(|v| m.get(&v.id).copied().unwrap_or(0))
-        .collect();
+    let mut all = c.service_minutes();
     assert!(top_share_bp(&all, 1_000) >= 5_000);
     all.sort_unstable();
     assert!(all[all.len() / 2] < 10 * 60);
@@ -208,12 +203,7 @@ fn default_county_is_jiangning_shaped() {
 #[test]
 fn activity_is_heavy_tailed() {
     let c = small();
-    let m = minutes_by_volunteer(&c.records);
-    let mut all: Vec<i64> = c
-        .volunteers
-        .iter()
-        .map(|v| m.get(&v.id).copied().unwrap_or(0))
-        .collect();
+    let mut all = c.service_minutes();
     // The top 10 % hold at least half of all service minutes...
     let share = top_share_bp(&all, 1_000);
     assert!(share >= 5_000, "top decile holds {share} bp");
