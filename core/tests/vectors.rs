@@ -85,7 +85,7 @@ pub fn run(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Er
                 assert_eq!(e.to_string(), want["message"].as_str().unwrap(), "{at}");
             }
             (Ok(out), _, Some(want)) => panic!("{at}: expected error {want}, got {out}"),
-            (Err(e), Some(_), _) => panic!("{at}: unexpected error: {e}"),
+            (Err(e), _, None) => panic!("{at}: unexpected error: {e}"),
         }
     }
     s.steps.len()
