@@ -38,10 +38,13 @@
 //! # Ok::<(), zhiyuan::Error>(())
 //! ```
 
+use crate::Policy;
 use crate::error::{Error, Result};
-use crate::hours::{ActivityId, ActorId, RecordId, RecordKind, ServiceRecord, VolunteerId};
+use crate::hours::{
+    ActivityId, ActorId, Flag, RecordId, RecordKind, RevokeReason, ServiceRecord, VolunteerId,
+};
+use crate::ledger::{GroupBy, HoursLedger, Scope};
 use crate::policy::ensure;
-use crate::stars::StarsPolicy;
 use crate::time::{
     Calendar, Grain, LocalDate, MICROS_PER_DAY, MICROS_PER_MINUTE, Period, Timestamp, UtcOffset,
 };
@@ -1875,11 +1878,13 @@ impl LikeColumns {
 /// Minutes per month of one institute (its stations included).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitMonths {
-    /// The institute (or the centre, for records entered at the centre).
+    /// The institute (or the centre, for records entered at the centre
+    /// itself).
     pub unit: UnitId,
     /// Its name.
     pub name: String,
-    /// Minutes in January … December (by the local date of the start).
+    /// Approved service minutes in January … December (by the local date of
+    /// the start).
     pub minutes: [i64; 12],
 }
 
@@ -1890,79 +1895,228 @@ impl UnitMonths {
     }
 }
 
-/// Service minutes by depth-1 unit (institute) and local month of start
-/// for the records of `year`; records at the root go to the root's row
-/// (listed first). Training is left out. Units unknown to `tree` are
-/// skipped.
-pub fn minutes_by_institute_month<'a>(
-    tree: &UnitTree,
-    records: impl IntoIterator<Item = &'a ServiceRecord>,
-    year: i32,
-    offset: UtcOffset,
-) -> Vec<UnitMonths> {
-    let mut rows: BTreeMap<(u32, UnitId), [i64; 12]> = BTreeMap::new();
-    for u in tree.units() {
-        if tree.depth(u.id).is_ok_and(|d| d <= 1) {
-            rows.insert((tree.depth(u.id).unwrap_or(0), u.id), [0; 12]);
+/// A record the ledger refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The record.
+    pub record: RecordId,
+    /// Its volunteer.
+    pub volunteer: VolunteerId,
+    /// The error kind (`Conflict` for an overlap).
+    pub kind: String,
+    /// The ledger's message.
+    pub message: String,
+}
+
+/// Counts of what the ledger flagged and did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerCounts {
+    /// Records offered.
+    pub offered: u64,
+    /// Records accepted (submitted).
+    pub accepted: u64,
+    /// Records refused (see [`LedgerRun::rejections`]).
+    pub rejected: u64,
+    /// Accepted records flagged over the daily review threshold.
+    pub daily_review: u64,
+    /// Accepted records flagged over the per-record cap.
+    pub over_cap: u64,
+    /// Accepted records flagged late (approved with `late_ok`).
+    pub late: u64,
+    /// Accepted training records (kept apart from service).
+    pub training: u64,
+    /// Approved training minutes.
+    pub training_minutes: i64,
+    /// Records approved.
+    pub approved: u64,
+    /// Records revoked for fraud after the audit.
+    pub revoked_fraud: u64,
+    /// Service minutes revoked for fraud.
+    pub revoked_fraud_minutes: i64,
+    /// Approved service minutes counting at `as_of`.
+    pub service_minutes: i64,
+}
+
+/// The county's records after a year in the hours ledger.
+#[derive(Clone, Debug)]
+pub struct LedgerRun {
+    /// The ledger holding every accepted record and decision.
+    pub ledger: HoursLedger,
+    /// The instant all figures are taken at: 1 April of the next year, after
+    /// the last late entry and the fraud audit.
+    pub as_of: Timestamp,
+    /// Records refused, in submission order.
+    pub rejections: Vec<Rejection>,
+    /// Counts.
+    pub counts: LedgerCounts,
+}
+
+/// Records per [`HoursLedger::submit_batch`] call.
+const BATCH: usize = 256;
+
+impl County {
+    /// Feeds the year's records through an [`HoursLedger`] as the platform
+    /// would: in order of entry (`recorded_at`, then id) in batches of 256
+    /// via `submit_batch`; a batch the ledger refuses (all-or-nothing) is
+    /// retried one record at a time so only the bad records drop out (the
+    /// overlapping second entries). Each accepted record is approved by its
+    /// recorder a day after entry (`late_ok` exactly when flagged late);
+    /// after the 31 January audit, the bad actors' records are revoked for
+    /// fraud.
+    pub fn run_ledger(&self, policy: Policy) -> Result<LedgerRun> {
+        let mut ledger = HoursLedger::new(policy, self.tree()?);
+        let mut order: Vec<&ServiceRecord> = self.records.iter().collect();
+        order.sort_by_key(|r| (r.recorded_at, r.id));
+        let mut counts = LedgerCounts {
+            offered: order.len() as u64,
+            ..LedgerCounts::default()
+        };
+        let mut rejections = Vec::new();
+        let mut receipts = Vec::with_capacity(order.len());
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<ServiceRecord> = chunk.iter().map(|&r| r.clone()).collect();
+            match ledger.submit_batch(batch) {
+                Ok(rs) => receipts.extend(rs),
+                Err(_) => {
+                    for &r in chunk {
+                        match ledger.submit(r.clone()) {
+                            Ok(receipt) => receipts.push(receipt),
+                            Err(e) => rejections.push(Rejection {
+                                record: r.id,
+                                volunteer: r.volunteer,
+                                kind: e.kind().as_str().to_owned(),
+                                message: e.to_string(),
+                            }),
+                        }
+                    }
+                }
+            }
         }
-    }
-    // Memoise the depth-1 ancestor of each unit seen.
-    let mut top: BTreeMap<UnitId, Option<(u32, UnitId)>> = BTreeMap::new();
-    for r in records {
-        if r.kind != RecordKind::Service {
-            continue;
+        counts.accepted = receipts.len() as u64;
+        counts.rejected = rejections.len() as u64;
+        for receipt in &receipts {
+            let late = receipt.flags.iter().any(|f| matches!(f, Flag::Late { .. }));
+            for f in &receipt.flags {
+                match f {
+                    Flag::DailyReview { .. } => counts.daily_review += 1,
+                    Flag::OverRecordCap { .. } => counts.over_cap += 1,
+                    Flag::Late { .. } => counts.late += 1,
+                }
+            }
+            let r = ledger.record(receipt.id)?.record.clone();
+            let at = add_minutes(r.recorded_at, 1440);
+            ledger.approve(r.id, r.recorded_by, at, late)?;
+            counts.approved += 1;
+            if r.kind == RecordKind::Training {
+                counts.training += 1;
+                counts.training_minutes += receipt.minutes;
+            }
         }
-        let date = r.start.local_date(offset);
-        if date.year() != year {
-            continue;
+        let next = LocalDate::new(self.params.year + 1, 1, 31)?;
+        let audit = next.start(ledger.policy().offset());
+        let as_of = LocalDate::new(self.params.year + 1, 4, 1)?.start(ledger.policy().offset());
+        for &id in &self.fraud_records {
+            let Ok(state) = ledger.record(id) else {
+                continue;
+            };
+            let (approved_at, minutes) = (state.approved_at, state.minutes);
+            let at = approved_at.map_or(audit, |a| a.max(audit));
+            ledger.revoke(
+                id,
+                RevokeReason::Fraud,
+                CENTRE + RECORDER_BASE,
+                at,
+                "audit: fabricated 13-15 h days",
+            )?;
+            counts.revoked_fraud += 1;
+            counts.revoked_fraud_minutes += minutes;
         }
-        let key = *top.entry(r.unit).or_insert_with(|| {
-            let anc = tree.ancestors(r.unit).ok()?;
-            Some(match anc.len() {
-                0 => (0, r.unit),
-                n => (1, if n == 1 { r.unit } else { anc[n - 2] }),
-            })
-        });
-        if let Some(row) = key.and_then(|k| rows.get_mut(&k)) {
-            row[(date.month() - 1) as usize] += r.minutes();
-        }
-    }
-    rows.into_iter()
-        .map(|((_, unit), minutes)| UnitMonths {
-            unit,
-            name: tree.unit(unit).map(|u| u.name.clone()).unwrap_or_default(),
-            minutes,
+        counts.service_minutes = ledger
+            .totals(Scope::All, Grain::Year, as_of)?
+            .iter()
+            .map(|t| t.service_minutes)
+            .sum();
+        Ok(LedgerRun {
+            ledger,
+            as_of,
+            rejections,
+            counts,
         })
-        .collect()
+    }
 }
 
-/// Service minutes per volunteer from `records` (training left out),
-/// ascending by volunteer.
-pub fn minutes_by_volunteer<'a>(
-    records: impl IntoIterator<Item = &'a ServiceRecord>,
-) -> BTreeMap<VolunteerId, i64> {
-    let mut out = BTreeMap::new();
-    for r in records {
-        if r.kind == RecordKind::Service {
-            *out.entry(r.volunteer).or_insert(0) += r.minutes();
+impl LedgerRun {
+    /// Approved service minutes per institute and local month of `year`
+    /// at `as_of`; the centre's row (first) holds records entered at the
+    /// centre itself.
+    pub fn institute_months(&self, year: i32) -> Vec<UnitMonths> {
+        let tree = self.ledger.units();
+        let totals = self
+            .ledger
+            .totals_by(GroupBy::Unit, Grain::Month, self.as_of);
+        let mut rows: BTreeMap<UnitId, [i64; 12]> = BTreeMap::new();
+        for t in totals {
+            if let Period::Month { year: y, month } = t.period
+                && y == year
+                && tree.depth(t.key).is_ok_and(|d| d <= 1)
+            {
+                rows.entry(t.key).or_insert([0; 12])[(month - 1) as usize] += t.service_minutes;
+            }
         }
+        let roots: Vec<UnitId> = tree
+            .units()
+            .iter()
+            .filter(|u| u.parent.is_none())
+            .map(|u| u.id)
+            .collect();
+        let mut out = Vec::new();
+        for root in roots {
+            // Roll-ups include descendants: the centre's own share is its
+            // total minus its institutes'.
+            let mut own = rows.get(&root).copied().unwrap_or([0; 12]);
+            let kids = tree.children(root).unwrap_or_default();
+            for k in &kids {
+                let r = rows.get(k).copied().unwrap_or([0; 12]);
+                for m in 0..12 {
+                    own[m] -= r[m];
+                }
+            }
+            let name = |id| tree.unit(id).map(|u| u.name.clone()).unwrap_or_default();
+            out.push(UnitMonths {
+                unit: root,
+                name: name(root),
+                minutes: own,
+            });
+            for k in kids {
+                out.push(UnitMonths {
+                    unit: k,
+                    name: name(k),
+                    minutes: rows.get(&k).copied().unwrap_or([0; 12]),
+                });
+            }
+        }
+        out
     }
-    out
-}
 
-/// How many of `volunteers` volunteers sit at each star level (index 0 =
-/// no star), given their minutes (volunteers absent from `minutes` have 0).
-pub fn star_distribution(
-    stars: &StarsPolicy,
-    volunteers: u64,
-    minutes: &BTreeMap<VolunteerId, i64>,
-) -> Vec<u64> {
-    let mut out = vec![0u64; stars.thresholds_hours.len() + 1];
-    for &m in minutes.values() {
-        out[usize::from(stars.level(m))] += 1;
+    /// How many of `volunteers` sit at each star level at `as_of` (index 0
+    /// = no star); sums to the number of volunteers.
+    pub fn star_distribution(&self, volunteers: &[VolunteerProfile]) -> Vec<u64> {
+        let levels = self.ledger.policy().stars.thresholds_hours.len();
+        let mut out = vec![0u64; levels + 1];
+        for v in volunteers {
+            out[usize::from(self.ledger.star_level(v.id, self.as_of)).min(levels)] += 1;
+        }
+        out
     }
-    out[0] += volunteers.saturating_sub(minutes.len() as u64);
-    out
+
+    /// Approved service minutes of each of `volunteers` at `as_of`, in the
+    /// same order.
+    pub fn minutes_of(&self, volunteers: &[VolunteerProfile]) -> Vec<i64> {
+        volunteers
+            .iter()
+            .map(|v| self.ledger.approved_minutes(v.id, self.as_of))
+            .collect()
+    }
 }
 
 /// Share of the total held by the top `top_bp` basis points of `values`

@@ -4,10 +4,7 @@
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use zhiyuan::Policy;
-use zhiyuan::county::{
-    self, Cohort, County, CountyParams, OrderStep, minutes_by_institute_month,
-    minutes_by_volunteer, star_distribution, top_share_bp,
-};
+use zhiyuan::county::{self, Cohort, County, CountyParams, OrderStep, top_share_bp};
 use zhiyuan::hours::{RecordKind, ServiceRecord};
 use zhiyuan::time::{Calendar, MICROS_PER_DAY, Timestamp, UtcOffset};
 
@@ -431,33 +428,72 @@ fn orders_have_locations_declines_and_ratings() {
 }
 
 #[test]
-fn report_figures_add_up() {
+fn ledger_run_rejects_exactly_the_overlaps_and_flags_the_rest() {
     let c = small();
-    let tree = c.tree().unwrap();
-    let rows = minutes_by_institute_month(&tree, &c.records, 2025, UtcOffset::CST);
-    assert_eq!(rows.len(), 1 + CountyParams::small().institutes as usize);
-    assert_eq!(rows[0].unit, county::CENTRE);
-    let service: i64 = c
+    let run = c.run_ledger(Policy::default()).unwrap();
+    let k = &run.counts;
+    assert_eq!(k.offered, c.records.len() as u64);
+    assert_eq!(k.accepted + k.rejected, k.offered);
+    // The second entry of each overlapping pair is the one refused.
+    let rejected: BTreeSet<u64> = run.rejections.iter().map(|r| r.record).collect();
+    let twins: BTreeSet<u64> = c.overlaps.iter().map(|o| o.record).collect();
+    assert_eq!(rejected, twins);
+    for r in &run.rejections {
+        assert_eq!(r.kind, "Conflict");
+        assert!(r.message.contains("overlaps live record"), "{}", r.message);
+    }
+    // Only the fabricated 13-15 h days pass the 12 h daily review line.
+    assert_eq!(k.daily_review, c.fraud_records.len() as u64);
+    assert_eq!(k.revoked_fraud, c.fraud_records.len() as u64);
+    // Late flags agree with the generator's own deadline arithmetic.
+    let late: BTreeSet<u64> = c
+        .late_records(&Calendar::default(), 10)
+        .into_iter()
+        .filter(|id| !rejected.contains(id))
+        .collect();
+    assert_eq!(k.late, late.len() as u64);
+    assert_eq!(k.approved, k.accepted);
+    // Minutes: every accepted honest service record, nothing else.
+    let fraud: BTreeSet<u64> = c.fraud_records.iter().copied().collect();
+    let expected: i64 = c
         .records
         .iter()
         .filter(|r| r.kind == RecordKind::Service)
+        .filter(|r| !rejected.contains(&r.id) && !fraud.contains(&r.id))
         .map(|r| r.minutes())
         .sum();
-    assert_eq!(rows.iter().map(|r| r.total()).sum::<i64>(), service);
-    let m = minutes_by_volunteer(&c.records);
-    let stars = star_distribution(&Policy::default().stars, c.volunteers.len() as u64, &m);
+    assert_eq!(k.service_minutes, expected);
+    let rows = run.institute_months(2025);
+    assert_eq!(rows.len(), 1 + CountyParams::small().institutes as usize);
+    assert_eq!(rows[0].unit, county::CENTRE);
+    assert!(rows.iter().all(|r| r.minutes.iter().all(|&m| m >= 0)));
+    assert_eq!(rows.iter().map(|r| r.total()).sum::<i64>(), expected);
+    let stars = run.star_distribution(&c.volunteers);
     assert_eq!(stars.len(), 6);
     assert_eq!(stars.iter().sum::<u64>(), c.volunteers.len() as u64);
     assert!(stars[1] > 0, "some volunteers reach 1★ in a year");
+    let minutes = run.minutes_of(&c.volunteers);
+    assert_eq!(minutes.iter().sum::<i64>(), expected);
+}
+
+#[test]
+fn columns_mirror_rows() {
+    let c = small();
     let cols = c.record_columns();
     assert_eq!(cols.len(), c.records.len());
-    assert_eq!(cols.start_us[5], c.records[5].start.as_micros());
+    for (i, r) in c.records.iter().enumerate() {
+        assert_eq!(cols.id[i], r.id);
+        assert_eq!(cols.start_us[i], r.start.as_micros());
+        assert_eq!(cols.end_us[i], r.end.as_micros());
+        assert_eq!(cols.training[i], r.kind == RecordKind::Training);
+        assert_eq!(cols.team[i], r.team.unwrap_or(0));
+    }
     let likes = c.like_columns();
     assert_eq!(likes.len(), c.likes.len());
-    assert_eq!(
-        likes.author[3],
-        c.posts[(c.likes[3].post - 1) as usize].author
-    );
+    for (i, l) in c.likes.iter().enumerate() {
+        assert_eq!(likes.post[i], l.post);
+        assert_eq!(likes.author[i], c.posts[(l.post - 1) as usize].author);
+    }
 }
 
 proptest! {
