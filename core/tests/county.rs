@@ -76,6 +76,19 @@ fn same_seed_same_hash_and_pinned() {
 }
 
 #[test]
+fn serde_form_round_trips() {
+    let c = County::generate(&tiny(3)).unwrap();
+    let json = serde_json::to_string(&c).unwrap();
+    let back: County = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, c);
+    assert_eq!(back.hash(), c.hash());
+    // Enums and times take their wire forms.
+    assert!(json.contains("\"cohort\":\"like_ring\""));
+    assert!(json.contains("\"step\":\"review_started\""));
+    assert!(json.contains("\"month\":\"2025-01\""));
+}
+
+#[test]
 fn thread_count_does_not_change_the_data() {
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)

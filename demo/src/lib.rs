@@ -29,6 +29,9 @@ pub enum Scale {
     Small,
     /// [`CountyParams::default`]: about 江宁.
     Default,
+    /// [`CountyParams::benchmark`]: 1 M volunteers (issue 9's scale); use
+    /// with `--generate-only`.
+    Benchmark,
 }
 
 impl std::str::FromStr for Scale {
@@ -37,7 +40,10 @@ impl std::str::FromStr for Scale {
         match s {
             "small" => Ok(Scale::Small),
             "default" => Ok(Scale::Default),
-            _ => Err(format!("--scale: {s:?} is not one of small, default")),
+            "benchmark" => Ok(Scale::Benchmark),
+            _ => Err(format!(
+                "--scale: {s:?} is not one of small, default, benchmark"
+            )),
         }
     }
 }
@@ -51,6 +57,9 @@ pub struct Options {
     pub scale: Scale,
     /// Generator seed (`--seed N`); `None` keeps the scale's own seed.
     pub seed: Option<u64>,
+    /// Only generate the county and print its overview and hash
+    /// (`--generate-only`): for timing the generator at large scales.
+    pub generate_only: bool,
 }
 
 impl Default for Options {
@@ -59,6 +68,7 @@ impl Default for Options {
             out: PathBuf::from("out/report.html"),
             scale: Scale::Default,
             seed: None,
+            generate_only: false,
         }
     }
 }
@@ -80,6 +90,7 @@ impl Options {
                             .map_err(|_| format!("--seed: {v:?} is not a u64"))?,
                     );
                 }
+                "--generate-only" => o.generate_only = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 _ => return Err(format!("unknown argument {a:?}\n{USAGE}")),
             }
@@ -92,6 +103,7 @@ impl Options {
         let p = match self.scale {
             Scale::Small => CountyParams::small(),
             Scale::Default => CountyParams::default(),
+            Scale::Benchmark => CountyParams::benchmark(),
         };
         CountyParams {
             seed: self.seed.unwrap_or(p.seed),
@@ -114,6 +126,28 @@ pub struct Output {
     pub html: String,
     /// Wall-clock phases (generate, ledger, report), for stderr only.
     pub timings: Vec<(&'static str, Duration, u64)>,
+}
+
+/// Generates the county only: its overview as text (with the data hash)
+/// and the wall-clock time taken.
+pub fn generate_only(opts: &Options) -> zhiyuan::Result<(String, Duration)> {
+    let t0 = Instant::now();
+    let county = County::generate(&opts.params())?;
+    let took = t0.elapsed();
+    let o = county.overview();
+    let text = format!(
+        "volunteers {}\nservice records {}\ntraining records {}\nposts {}\nlikes {}\n\
+         votes {}\norders {}\nhash {}\n",
+        o.volunteers,
+        o.service_records,
+        o.training_records,
+        o.posts,
+        o.likes,
+        o.votes,
+        o.orders,
+        county.hash()
+    );
+    Ok((text, took))
 }
 
 /// Generates the county, runs the ledger and builds every section.

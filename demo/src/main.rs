@@ -1,7 +1,7 @@
-//! `zhiyuan-demo [--out PATH] [--scale small|default] [--seed N]`
+//! `zhiyuan-demo [--out PATH] [--scale small|default|benchmark] [--seed N] [--generate-only]`
 
 use std::process::ExitCode;
-use zhiyuan_demo::{Options, build};
+use zhiyuan_demo::{Options, build, generate_only};
 
 fn main() -> ExitCode {
     let opts = match Options::parse(std::env::args().skip(1)) {
@@ -11,6 +11,19 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if opts.generate_only {
+        return match generate_only(&opts) {
+            Ok((text, took)) => {
+                print!("{text}");
+                eprintln!("generate: {:.3} s", took.as_secs_f64());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let out = match build(&opts) {
         Ok(out) => out,
         Err(e) => {
