@@ -1199,16 +1199,26 @@ fn gen_posts(
             created_at: cx.at(ring_day, rng.range(9 * 60, 12 * 60)),
         });
     }
-    let mut keyed: Vec<(usize, Post)> = posts.into_iter().enumerate().collect();
-    keyed.sort_by_key(|(i, p)| (p.created_at, p.author, *i));
-    keyed
-        .into_iter()
-        .enumerate()
-        .map(|(n, (_, mut post))| {
-            post.id = n as u64 + 1;
-            post
-        })
-        .collect()
+    number_by(
+        &mut posts,
+        |x| (x.created_at, x.author, x.unit, x.activity),
+        |x| &mut x.id,
+    );
+    posts
+}
+
+/// Sorts rows by `key` and numbers them 1, 2, … in that order. The key
+/// covers every field but the id, so rows with equal keys are identical and
+/// the (parallel, unstable) sort still gives one result.
+fn number_by<T: Send, K: Ord>(
+    rows: &mut [T],
+    key: impl Fn(&T) -> K + Sync,
+    id: impl Fn(&mut T) -> &mut u64,
+) {
+    rows.par_sort_unstable_by_key(key);
+    for (n, r) in rows.iter_mut().enumerate() {
+        *id(r) = n as u64 + 1;
+    }
 }
 
 fn gen_likes(p: &CountyParams, vols: &[VolunteerProfile], posts: &[Post]) -> Vec<Like> {
@@ -1299,16 +1309,8 @@ fn gen_likes(p: &CountyParams, vols: &[VolunteerProfile], posts: &[Post]) -> Vec
             }
         }
     }
-    let mut keyed: Vec<(usize, Like)> = likes.into_iter().enumerate().collect();
-    keyed.par_sort_unstable_by_key(|(i, l)| (l.at, l.liker, l.post, *i));
-    keyed
-        .into_iter()
-        .enumerate()
-        .map(|(n, (_, mut l))| {
-            l.id = n as u64 + 1;
-            l
-        })
-        .collect()
+    number_by(&mut likes, |l| (l.at, l.liker, l.post), |l| &mut l.id);
+    likes
 }
 
 type Selection = (Vec<Candidate>, Vec<Vote>, Vec<JudgeMark>);
@@ -1416,16 +1418,11 @@ fn gen_selection(
             }
         }
     }
-    let mut keyed: Vec<(usize, Vote)> = votes.into_iter().enumerate().collect();
-    keyed.sort_by_key(|(i, v)| (v.at, v.voter, *i));
-    let votes = keyed
-        .into_iter()
-        .enumerate()
-        .map(|(n, (_, mut v))| {
-            v.id = n as u64 + 1;
-            v
-        })
-        .collect();
+    number_by(
+        &mut votes,
+        |v| (v.at, v.voter, v.candidate, v.month),
+        |v| &mut v.id,
+    );
     (candidates, votes, marks)
 }
 
