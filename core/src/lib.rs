@@ -29,3 +29,8 @@ pub mod units;
 
 pub use error::{Error, ErrorKind, Result};
 pub use policy::{Policy, PolicySpec};
+
+/// The README's examples run as doc-tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
