@@ -768,6 +768,11 @@ impl HoursLedger {
         }
     }
 
+    /// Number of log entries.
+    pub fn log_len(&self) -> usize {
+        self.log.len()
+    }
+
     /// The whole log, oldest first.
     pub fn entries(&self) -> Vec<Entry> {
         self.log.iter().map(|e| self.materialize(e)).collect()

@@ -23,6 +23,7 @@ pub mod points;
 pub mod policy;
 pub mod posts;
 pub mod selection;
+pub mod simulation;
 pub mod stars;
 pub mod time;
 pub mod units;
