@@ -213,10 +213,11 @@ fn apply(l: &mut HoursLedger, op: &Op, balance: &mut BTreeMap<u64, i64>) -> bool
         Op::Approve(id, at) => {
             let was = l.record(*id).map(|s| s.status).ok();
             let ok = l.approve(*id, 2, *at, true).is_ok();
-            if ok && was == Some(RecordStatus::Submitted) {
-                if let Some((v, m)) = credit(l, *id) {
-                    *balance.entry(v).or_default() += m;
-                }
+            if ok
+                && was == Some(RecordStatus::Submitted)
+                && let Some((v, m)) = credit(l, *id)
+            {
+                *balance.entry(v).or_default() += m;
             }
             ok
         }
@@ -224,10 +225,11 @@ fn apply(l: &mut HoursLedger, op: &Op, balance: &mut BTreeMap<u64, i64>) -> bool
         Op::Revoke(id, reason, at) => {
             let was = l.record(*id).map(|s| s.status).ok();
             let ok = l.revoke(*id, *reason, 3, *at, "audit").is_ok();
-            if ok && was == Some(RecordStatus::Approved) {
-                if let Some((v, m)) = credit(l, *id) {
-                    *balance.entry(v).or_default() -= m;
-                }
+            if ok
+                && was == Some(RecordStatus::Approved)
+                && let Some((v, m)) = credit(l, *id)
+            {
+                *balance.entry(v).or_default() -= m;
             }
             ok
         }
@@ -236,10 +238,11 @@ fn apply(l: &mut HoursLedger, op: &Op, balance: &mut BTreeMap<u64, i64>) -> bool
             let ok = l
                 .amend(*old, r.clone(), RevokeReason::Error, 3, *at)
                 .is_ok();
-            if ok && was == Some(RecordStatus::Approved) {
-                if let Some((v, m)) = credit(l, *old) {
-                    *balance.entry(v).or_default() -= m;
-                }
+            if ok
+                && was == Some(RecordStatus::Approved)
+                && let Some((v, m)) = credit(l, *old)
+            {
+                *balance.entry(v).or_default() -= m;
             }
             ok
         }
@@ -406,7 +409,7 @@ pub fn run(seed: u64, ops: usize) -> Result<Report, String> {
             }
         }
         check(&ledger, &balance, &touched(&ledger, &op)).map_err(|e| fail(step, e))?;
-        if step % full_check_every == 0 {
+        if step.is_multiple_of(full_check_every) {
             check(&ledger, &balance, &all).map_err(|e| fail(step, e))?;
         }
         if queue.is_empty() && !dropped.is_empty() {
