@@ -3,6 +3,7 @@
 mod county;
 mod ledger;
 mod policy;
+mod simulation;
 mod time;
 mod units;
 mod vectors;
