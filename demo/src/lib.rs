@@ -203,3 +203,26 @@ pub fn build(opts: &Options) -> zhiyuan::Result<Output> {
         ],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_options() {
+        let o = Options::parse(args("--scale small --seed 9 --out r.html")).unwrap();
+        assert_eq!(o.scale, Scale::Small);
+        assert_eq!(o.params().seed, 9);
+        assert_eq!(o.out, PathBuf::from("r.html"));
+        assert_eq!(Options::parse(args("")).unwrap(), Options::default());
+        let e = Options::parse(args("--scale huge")).unwrap_err();
+        assert!(e.starts_with("--scale:"), "{e}");
+        assert!(Options::parse(args("--seed x")).is_err());
+        assert!(Options::parse(args("--out")).is_err());
+        assert!(Options::parse(args("--bogus")).is_err());
+    }
+}

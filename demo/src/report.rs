@@ -304,3 +304,31 @@ pub fn flagged(i: &Inputs) -> Section {
     }
     section("Records flagged", text, html)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(-1_234_567), "-1,234,567");
+        // 0.1 h display, truncated: 59 min is 0.9 h, 61 min 1.0 h.
+        assert_eq!(hours(59), "0.9");
+        assert_eq!(hours(61), "1.0");
+        assert_eq!(hours(60 * 1_234 + 30), "1,234.5");
+        assert_eq!(percent(1, 3), "33.33 %");
+        assert_eq!(percent(5, 0), "0.00 %");
+        assert_eq!(bp_percent(7_496), "74.96 %");
+    }
+
+    #[test]
+    fn text_table_aligns_cjk_as_double_width() {
+        let t = text_table(&["unit", "n"], &[vec!["中心".into(), "5".into()]]);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "  unit  n");
+        assert_eq!(lines[1], "  中心  5");
+    }
+}
