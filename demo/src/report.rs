@@ -211,9 +211,12 @@ pub fn stars(i: &Inputs) -> Section {
         .enumerate()
         .map(|(level, &n)| vec![label(level), thousands(n)])
         .collect();
+    // Most volunteers hold no star; charting that bar would flatten the
+    // rest, so the chart shows the starred levels only (the table has all).
     let bars: Vec<(String, i64)> = dist
         .iter()
         .enumerate()
+        .skip(1)
         .map(|(level, &n)| (label(level), n as i64))
         .collect();
     let note = format!(
