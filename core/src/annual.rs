@@ -22,7 +22,7 @@
 //!
 //! ```
 //! use zhiyuan::{Policy, PolicySpec, annual::{annual_selection, AnnualCandidate, AnnualRound}};
-//! let c = |volunteer, district, hours| AnnualCandidate {
+//! let c = |volunteer, district, hours: i64| AnnualCandidate {
 //!     volunteer, district, annual_minutes: hours * 60, ..AnnualCandidate::default()
 //! };
 //! let mut spec = PolicySpec::default();

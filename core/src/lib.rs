@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod error;
 pub mod facts;
 pub mod hours;
+pub mod ledger;
 pub mod monthly;
 pub mod orders;
 pub mod perks;

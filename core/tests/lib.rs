@@ -1,6 +1,10 @@
 //! One integration-test binary; one submodule per topic.
 
+mod ledger;
 mod policy;
 mod selection;
+mod time;
+mod units;
 mod vectors;
+mod vectors_hours;
 mod vectors_selection;

@@ -14,10 +14,10 @@
 //! scenario's policy, so the files survive changes to other policy sections.
 //!
 //! `ZHIYUAN_BLESS=1 cargo test -p zhiyuan --test integration vectors_selection`
-//! rewrites each step's `output` / `error` from the current code (review the
-//! diff before committing).
+//! rewrites each step's `output` / `error` from the current code (see
+//! `vectors::run`; review the diff before committing).
 
-use crate::vectors::{self, Scenario};
+use crate::vectors;
 use serde::Serialize;
 use serde_json::{Value, json};
 use zhiyuan::apportion::{District, Method};
@@ -69,42 +69,11 @@ fn apply(policy: &Policy, op: &str, input: &Value) -> Result<Value, Error> {
     Ok(out)
 }
 
-fn bless(capability: &str, s: &Scenario) {
-    let path = vectors::dir(capability).join(&s.file);
-    let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let steps = file["steps"].as_array_mut().unwrap();
-    for step in steps.iter_mut() {
-        let obj = step.as_object_mut().unwrap();
-        let op = obj["op"].as_str().unwrap().to_owned();
-        obj.remove("output");
-        obj.remove("error");
-        match apply(&s.policy, &op, &obj["input"]) {
-            Ok(v) => {
-                obj.insert("output".into(), v);
-            }
-            Err(e) => {
-                obj.insert(
-                    "error".into(),
-                    json!({"kind": e.kind().as_str(), "message": e.to_string()}),
-                );
-            }
-        }
-    }
-    let text = serde_json::to_string_pretty(&file).unwrap() + "\n";
-    std::fs::write(&path, text).unwrap();
-}
-
 fn run_all(capability: &str) -> usize {
-    if std::env::var_os("ZHIYUAN_BLESS").is_some() {
-        for s in vectors::load(capability) {
-            bless(capability, &s);
-        }
-    }
-    let mut checked = 0;
-    for s in vectors::load(capability) {
-        checked += vectors::run(&s, |op, input| apply(&s.policy, op, input));
-    }
-    checked
+    vectors::load(capability)
+        .iter()
+        .map(|s| vectors::run(s, |op, input| apply(&s.policy, op, input)))
+        .sum()
 }
 
 #[test]
