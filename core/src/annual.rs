@@ -41,10 +41,11 @@
 
 use crate::apportion::{Apportionment, District, MAX_TOTAL, Method, apportion};
 use crate::error::{Error, Result};
-use crate::hours::VolunteerId;
+use crate::hours::{RevokeReason, VolunteerId};
+use crate::ledger::HoursLedger;
 use crate::policy::{Policy, ensure};
 use crate::selection::{Ratio, SelectionKind, Winner, at};
-use crate::time::Period;
+use crate::time::{Period, Timestamp};
 use crate::units::UnitId;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -166,6 +167,44 @@ pub struct AnnualCandidate {
     /// Age in whole years on the reference date, if known.
     #[serde(default)]
     pub age: Option<u32>,
+}
+
+impl AnnualCandidate {
+    /// The same candidate with `annual_minutes` and `fraud_revocations` taken
+    /// from `ledger` as of `as_of`: approved service minutes of records that
+    /// start in `year` (local time), and fraud revocations that took effect
+    /// from the start of `year` up to `as_of` (so a fraud found early the
+    /// next year, before the selection, still counts).
+    ///
+    /// ```
+    /// use zhiyuan::{Policy, annual::AnnualCandidate, ledger::HoursLedger, units::UnitTree};
+    /// let ledger = HoursLedger::new(Policy::default(), UnitTree::new(vec![], vec![])?);
+    /// let c = AnnualCandidate { volunteer: 7, district: 1, ..AnnualCandidate::default() }
+    ///     .with_ledger_facts(&ledger, "2024".parse()?, "2025-01-10T00:00:00Z".parse()?)?;
+    /// assert_eq!((c.annual_minutes, c.fraud_revocations), (0, 0));
+    /// # Ok::<(), zhiyuan::Error>(())
+    /// ```
+    pub fn with_ledger_facts(
+        self,
+        ledger: &HoursLedger,
+        year: Period,
+        as_of: Timestamp,
+    ) -> Result<AnnualCandidate> {
+        if !matches!(year, Period::Year(_)) {
+            return Err(Error::invalid_input("year", "must be a year like 2024"));
+        }
+        let (from, to) = year.bounds(ledger.policy().offset());
+        let fraud = ledger
+            .revocations(self.volunteer, as_of)
+            .iter()
+            .filter(|r| r.reason == RevokeReason::Fraud && r.at >= from)
+            .count();
+        Ok(AnnualCandidate {
+            annual_minutes: ledger.approved_minutes_in(self.volunteer, from, to, as_of),
+            fraud_revocations: u32::try_from(fraud).unwrap_or(u32::MAX),
+            ..self
+        })
+    }
 }
 
 /// The input of an annual selection.

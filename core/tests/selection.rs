@@ -785,3 +785,85 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn annual_facts_from_the_ledger() {
+    use zhiyuan::hours::{RecordKind, RevokeReason, ServiceRecord};
+    use zhiyuan::ledger::HoursLedger;
+    use zhiyuan::units::{Unit, UnitTree};
+    let units = UnitTree::new(vec![Unit::new(1, None, "中心", "centre")], vec![]).unwrap();
+    let mut ledger = HoursLedger::new(Policy::default(), units);
+    let mut add = |id, volunteer, start: &str, hours: i64| {
+        let start = ts(start);
+        let end = start.checked_add_micros(hours * 3_600_000_000).unwrap();
+        let rec = ServiceRecord {
+            id,
+            volunteer,
+            unit: 1,
+            team: None,
+            activity: 1,
+            start,
+            end,
+            kind: RecordKind::Service,
+            recorded_by: 9,
+            recorded_at: end,
+        };
+        ledger.submit(rec).unwrap();
+        ledger.approve(id, 9, end, false).unwrap();
+    };
+    add(1, 1, "2024-03-01T00:00:00Z", 10);
+    add(2, 1, "2024-06-01T00:00:00Z", 9);
+    add(3, 1, "2023-12-31T18:00:00Z", 1); // 02:00 on 1 Jan 2024 local: counts
+    add(4, 1, "2023-12-31T10:00:00Z", 5); // 18:00 on 31 Dec 2023 local: not 2024
+    add(5, 2, "2024-04-01T00:00:00Z", 10);
+    add(6, 2, "2024-04-02T00:00:00Z", 10);
+    add(7, 2, "2024-04-03T00:00:00Z", 10);
+    ledger
+        .revoke(
+            7,
+            RevokeReason::Fraud,
+            9,
+            ts("2025-01-05T00:00:00Z"),
+            "fake sign-in",
+        )
+        .unwrap();
+    let year = "2024".parse().unwrap();
+    let as_of = ts("2025-01-10T00:00:00Z");
+    let facts = |v| {
+        AnnualCandidate {
+            volunteer: v,
+            district: 1,
+            ..AnnualCandidate::default()
+        }
+        .with_ledger_facts(&ledger, year, as_of)
+        .unwrap()
+    };
+    let (a, b) = (facts(1), facts(2));
+    assert_eq!((a.annual_minutes, a.fraud_revocations), (20 * 60, 0));
+    assert_eq!((b.annual_minutes, b.fraud_revocations), (20 * 60, 1));
+    // Before the fraud was found, volunteer 2 still had 30 h and no fraud.
+    let early = AnnualCandidate {
+        volunteer: 2,
+        district: 1,
+        ..AnnualCandidate::default()
+    }
+    .with_ledger_facts(&ledger, year, ts("2025-01-01T00:00:00Z"))
+    .unwrap();
+    assert_eq!(
+        (early.annual_minutes, early.fraud_revocations),
+        (30 * 60, 0)
+    );
+    let res = annual_selection(
+        &Policy::default(),
+        &AnnualRound {
+            year,
+            candidates: vec![a, b],
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        res.winners.iter().map(|w| w.volunteer).collect::<Vec<_>>(),
+        vec![1]
+    );
+    assert_eq!(res.ineligible[0].failures[0].rule, EligibilityRule::NoFraud);
+}
