@@ -492,83 +492,113 @@ pub fn count_votes(policy: &Policy, round: &MonthlyRound) -> Result<VoteTally> {
         Some(w) => w,
         None => p.window(policy, round.month)?,
     };
-    let candidates = candidate_set(&round.candidates)?;
-    // Replays: the same id with the same content is void, different content
-    // is a conflict.
-    let mut seen: BTreeMap<u64, (usize, Vote)> = BTreeMap::new();
+    // Sorted candidate ids: a vote's candidate becomes an index into `counts`.
+    let candidates: Vec<VolunteerId> = candidate_set(&round.candidates)?.into_iter().collect();
+    let votes = &round.votes;
+    // Replays: sort by (id, position); the first position of an id is the
+    // vote, later ones with the same content are void, with other content a
+    // conflict (the earliest such position is reported).
+    let mut by_id: Vec<usize> = (0..votes.len()).collect();
+    by_id.sort_unstable_by_key(|&i| (votes[i].id, i));
     let mut void = Vec::new();
-    for (i, v) in round.votes.iter().enumerate() {
-        match seen.get(&v.id) {
-            None => {
-                seen.insert(v.id, (i, *v));
+    let mut unique: Vec<usize> = Vec::with_capacity(votes.len());
+    let mut conflict: Option<(usize, usize)> = None;
+    for &i in &by_id {
+        match unique.last() {
+            Some(&j) if votes[j].id == votes[i].id => {
+                if votes[j] == votes[i] {
+                    void.push(VoidVote {
+                        vote: votes[i].id,
+                        reason: VoidReason::Duplicate,
+                    });
+                } else if conflict.is_none_or(|(c, _)| i < c) {
+                    conflict = Some((i, j));
+                }
             }
-            Some((_, first)) if first == v => void.push(VoidVote {
-                vote: v.id,
-                reason: VoidReason::Duplicate,
-            }),
-            Some((j, _)) => {
-                return Err(Error::conflict(
-                    format!("{}.id", at("votes", i)),
-                    format!("vote {} differs from votes[{j}] with the same id", v.id),
-                ));
-            }
+            _ => unique.push(i),
         }
     }
-    let mut audited = BTreeSet::new();
+    if let Some((i, j)) = conflict {
+        return Err(Error::conflict(
+            format!("{}.id", at("votes", i)),
+            format!(
+                "vote {} differs from votes[{j}] with the same id",
+                votes[i].id
+            ),
+        ));
+    }
+    // `unique` is sorted by id.
+    let mut audited = Vec::with_capacity(round.voided.len());
     for (i, &id) in round.voided.iter().enumerate() {
-        if !seen.contains_key(&id) {
+        if unique.binary_search_by_key(&id, |&k| votes[k].id).is_err() {
             return Err(Error::not_found(
                 at("voided", i),
                 format!("unknown vote {id}"),
             ));
         }
-        audited.insert(id);
+        audited.push(id);
     }
-    let mut order: Vec<Vote> = seen.into_values().map(|(_, v)| v).collect();
-    // The order in which the caps are used up: earliest first, then by id.
-    order.sort_by_key(|v| (v.at, v.id));
+    audited.sort_unstable();
+    // Reasons that do not depend on other votes first; the rest compete for
+    // the caps.
     let offset = policy.offset();
-    let mut per_candidate_day: BTreeMap<(u64, VolunteerId, LocalDate), u32> = BTreeMap::new();
-    let mut per_voter_day: BTreeMap<(u64, LocalDate), u32> = BTreeMap::new();
-    let mut counted: BTreeMap<VolunteerId, u64> = candidates.iter().map(|&c| (c, 0)).collect();
-    let mut counted_total = 0;
-    for v in order {
-        let day = v.at.local_date(offset);
-        let reason = if audited.contains(&v.id) {
+    let mut open: Vec<(u64, LocalDate, Timestamp, u64, usize)> = Vec::with_capacity(unique.len());
+    for &k in &unique {
+        let v = &votes[k];
+        let reason = if audited.binary_search(&v.id).is_ok() {
             Some(VoidReason::VoidedByAudit)
-        } else if !candidates.contains(&v.candidate) {
+        } else if candidates.binary_search(&v.candidate).is_err() {
             Some(VoidReason::UnknownCandidate)
         } else if v.at < window.opens || v.at >= window.closes {
             Some(VoidReason::OutsideWindow)
-        } else if per_candidate_day
-            .get(&(v.voter, v.candidate, day))
-            .is_some_and(|&n| n >= p.votes_per_candidate_per_day)
-        {
-            Some(VoidReason::CandidateDayLimit)
-        } else if per_voter_day
-            .get(&(v.voter, day))
-            .is_some_and(|&n| n >= p.votes_per_voter_per_day)
-        {
-            Some(VoidReason::VoterDailyCap)
         } else {
             None
         };
         match reason {
             Some(reason) => void.push(VoidVote { vote: v.id, reason }),
+            None => open.push((v.voter, v.at.local_date(offset), v.at, v.id, k)),
+        }
+    }
+    // Both caps are per (voter, local day), so each such group is counted on
+    // its own, in (time, id) order: the earliest votes use the caps first.
+    open.sort_unstable();
+    let mut counts = vec![0u64; candidates.len()];
+    let mut counted_total = 0;
+    let mut group: Vec<(VolunteerId, u32)> = Vec::new();
+    let mut used = 0u32;
+    for (n, &(voter, day, _, id, k)) in open.iter().enumerate() {
+        if n == 0 || (open[n - 1].0, open[n - 1].1) != (voter, day) {
+            group.clear();
+            used = 0;
+        }
+        let c = votes[k].candidate;
+        let per_candidate = group.iter().find(|g| g.0 == c).map_or(0, |g| g.1);
+        let reason = if per_candidate >= p.votes_per_candidate_per_day {
+            Some(VoidReason::CandidateDayLimit)
+        } else if used >= p.votes_per_voter_per_day {
+            Some(VoidReason::VoterDailyCap)
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => void.push(VoidVote { vote: id, reason }),
             None => {
-                *per_candidate_day
-                    .entry((v.voter, v.candidate, day))
-                    .or_default() += 1;
-                *per_voter_day.entry((v.voter, day)).or_default() += 1;
-                *counted.entry(v.candidate).or_default() += 1;
+                match group.iter_mut().find(|g| g.0 == c) {
+                    Some(g) => g.1 += 1,
+                    None => group.push((c, 1)),
+                }
+                used += 1;
+                if let Ok(ci) = candidates.binary_search(&c) {
+                    counts[ci] += 1;
+                }
                 counted_total += 1;
             }
         }
     }
-    void.sort_by_key(|v| (v.vote, v.reason));
+    void.sort_unstable_by_key(|v| (v.vote, v.reason));
     Ok(VoteTally {
         window,
-        counted,
+        counted: candidates.into_iter().zip(counts).collect(),
         counted_total,
         void,
     })

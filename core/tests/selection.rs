@@ -867,3 +867,162 @@ fn annual_facts_from_the_ledger() {
     );
     assert_eq!(res.ineligible[0].failures[0].rule, EligibilityRule::NoFraud);
 }
+
+/// Timing only (no assertion on time): run with
+/// `cargo test -p zhiyuan --test integration selection::timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement, prints timings"]
+fn timing() {
+    use std::time::Instant;
+    let n = 1000u64;
+    let mut seed = 7u64;
+    let mut next = |m: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % m
+    };
+    let base = ts("2024-03-01T00:00:00Z");
+    let votes: Vec<Vote> = (0..1_000_000u64)
+        .map(|i| Vote {
+            id: i,
+            voter: next(100_000),
+            candidate: 1 + next(n),
+            at: base
+                .checked_add_micros(next(30 * 86_400) as i64 * 1_000_000)
+                .unwrap(),
+        })
+        .collect();
+    let marks: Vec<Mark> = (1..=n)
+        .flat_map(|c| (1..=7).map(move |j| (c, j)))
+        .map(|(c, j)| Mark {
+            judge: j,
+            candidate: c,
+            mark: next(101) as u32,
+        })
+        .collect();
+    let rd = round((1..=n).collect(), votes, marks);
+    for z in [false, true] {
+        let p = policy_with(|p| p.standardise_judges = z);
+        let t = Instant::now();
+        let res = monthly_stars(&p, &rd).unwrap();
+        println!(
+            "monthly_stars 1000 candidates, 1M votes, 7 judges, z={z}: {:?} ({} counted)",
+            t.elapsed(),
+            res.tally.counted_total
+        );
+    }
+    let cs: Vec<AnnualCandidate> = (0..100_000u64)
+        .map(|v| AnnualCandidate {
+            volunteer: v,
+            district: next(20),
+            annual_minutes: next(30_000) as i64,
+            avg_rating_milli: Some(1000 + next(4001) as u32),
+            honours: next(6) as u32,
+            fulfilled_orders: next(60) as u32,
+            fraud_revocations: u32::from(next(100) == 0),
+            age: None,
+        })
+        .collect();
+    let t = Instant::now();
+    let res = annual_selection(
+        &Policy::default(),
+        &AnnualRound {
+            year: "2024".parse().unwrap(),
+            candidates: cs,
+        },
+    )
+    .unwrap();
+    println!(
+        "annual_selection 100k candidates, 20 districts, 1000 seats: {:?} ({} winners)",
+        t.elapsed(),
+        res.winners.len()
+    );
+    let ds: Vec<District> = (0..1000)
+        .map(|i| District::new(i, 1 + next(1_000_000)))
+        .collect();
+    for m in METHODS {
+        let t = Instant::now();
+        let a = apportion(&ds, 1_000_000, m).unwrap();
+        println!(
+            "apportion 1000 districts, 1M seats, {m:?}: {:?} ({})",
+            t.elapsed(),
+            a.allocated
+        );
+    }
+}
+
+/// The vote rules written the obvious way: every vote in (time, id) order
+/// against running maps. `count_votes` groups by (voter, day) instead.
+fn reference_tally(p: &Policy, rd: &MonthlyRound) -> (BTreeMap<u64, u64>, Vec<(u64, VoidReason)>) {
+    let w = p.monthly_stars.window(p, rd.month).unwrap();
+    let mp = &p.monthly_stars;
+    let mut seen = BTreeMap::new();
+    let mut void = Vec::new();
+    for v in &rd.votes {
+        if seen.insert(v.id, *v).is_some() {
+            void.push((v.id, VoidReason::Duplicate));
+        }
+    }
+    let mut order: Vec<Vote> = seen.into_values().collect();
+    order.sort_by_key(|v| (v.at, v.id));
+    let mut per_cand: BTreeMap<(u64, u64, String), u32> = BTreeMap::new();
+    let mut per_voter: BTreeMap<(u64, String), u32> = BTreeMap::new();
+    let mut counted: BTreeMap<u64, u64> = rd.candidates.iter().map(|&c| (c, 0)).collect();
+    for v in order {
+        let day = v.at.local_date(p.offset()).to_string();
+        let pc = per_cand
+            .get(&(v.voter, v.candidate, day.clone()))
+            .copied()
+            .unwrap_or(0);
+        let pv = per_voter.get(&(v.voter, day.clone())).copied().unwrap_or(0);
+        let reason = if rd.voided.contains(&v.id) {
+            Some(VoidReason::VoidedByAudit)
+        } else if !rd.candidates.contains(&v.candidate) {
+            Some(VoidReason::UnknownCandidate)
+        } else if v.at < w.opens || v.at >= w.closes {
+            Some(VoidReason::OutsideWindow)
+        } else if pc >= mp.votes_per_candidate_per_day {
+            Some(VoidReason::CandidateDayLimit)
+        } else if pv >= mp.votes_per_voter_per_day {
+            Some(VoidReason::VoterDailyCap)
+        } else {
+            None
+        };
+        match reason {
+            Some(r) => void.push((v.id, r)),
+            None => {
+                *per_cand
+                    .entry((v.voter, v.candidate, day.clone()))
+                    .or_default() += 1;
+                *per_voter.entry((v.voter, day)).or_default() += 1;
+                *counted.entry(v.candidate).or_default() += 1;
+            }
+        }
+    }
+    void.sort();
+    (counted, void)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn vote_filter_matches_the_reference(rd in any_round(), p in any_policy(), per_cand in 1u32..3, replays in prop::collection::vec(any::<prop::sample::Index>(), 0..5), audit in prop::collection::vec(any::<prop::sample::Index>(), 0..5)) {
+        let p = {
+            let mut spec = p.spec().clone();
+            spec.monthly_stars.votes_per_candidate_per_day = per_cand;
+            Policy::new(spec).unwrap()
+        };
+        let mut rd = rd;
+        if !rd.votes.is_empty() {
+            for ix in &replays { let v = *ix.get(&rd.votes); rd.votes.push(v); }
+            rd.voided = audit.iter().map(|ix| ix.get(&rd.votes).id).collect();
+        }
+        let t = count_votes(&p, &rd).unwrap();
+        let (counted, void) = reference_tally(&p, &rd);
+        prop_assert_eq!(&t.counted, &counted);
+        prop_assert_eq!(t.void.iter().map(|v| (v.vote, v.reason)).collect::<Vec<_>>(), void);
+        prop_assert_eq!(t.counted_total + t.void.len() as u64, rd.votes.len() as u64);
+    }
+}
