@@ -309,6 +309,12 @@ impl AnnualResult {
     pub fn notice(&self) -> impl Iterator<Item = &AnnualStanding> {
         self.standings.iter().filter(|s| s.selected)
     }
+
+    /// The selected volunteer ids, in `standings` order (for the honours
+    /// registry's `record_winners(AnnualExcellent, year, ids, …)`).
+    pub fn winner_ids(&self) -> Vec<VolunteerId> {
+        self.winners.iter().map(|w| w.volunteer).collect()
+    }
 }
 
 /// Every eligibility rule `c` fails under `p`.

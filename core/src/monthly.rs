@@ -431,6 +431,14 @@ pub struct MonthlyResult {
     pub winners: Vec<Winner>,
 }
 
+impl MonthlyResult {
+    /// The stars' volunteer ids, best first (for the honours registry's
+    /// `record_winners(MonthlyStar, month, ids, …)`).
+    pub fn winner_ids(&self) -> Vec<VolunteerId> {
+        self.winners.iter().map(|w| w.volunteer).collect()
+    }
+}
+
 /// Checks the candidate list: no duplicates, not too many.
 fn candidate_set(candidates: &[VolunteerId]) -> Result<BTreeSet<VolunteerId>> {
     if candidates.len() > MAX_CANDIDATES {

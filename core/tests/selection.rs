@@ -861,10 +861,7 @@ fn annual_facts_from_the_ledger() {
         },
     )
     .unwrap();
-    assert_eq!(
-        res.winners.iter().map(|w| w.volunteer).collect::<Vec<_>>(),
-        vec![1]
-    );
+    assert_eq!(res.winner_ids(), vec![1]);
     assert_eq!(res.ineligible[0].failures[0].rule, EligibilityRule::NoFraud);
 }
 
