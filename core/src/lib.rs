@@ -11,12 +11,15 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod annual;
+pub mod apportion;
 pub mod credit;
 pub mod dispatch;
 pub mod error;
 pub mod facts;
 pub mod hours;
 pub mod ledger;
+pub mod monthly;
 pub mod orders;
 pub mod perks;
 pub mod points;

@@ -2,8 +2,10 @@
 
 mod ledger;
 mod policy;
+mod selection;
 mod simulation;
 mod time;
 mod units;
 mod vectors;
 mod vectors_hours;
+mod vectors_selection;
