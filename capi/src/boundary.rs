@@ -90,7 +90,11 @@ pub(crate) unsafe fn str_arg<'a>(p: *const c_char, arg: &str) -> Result<&'a str,
 ///
 /// # Safety
 /// `p` is NULL or points to `n` initialised `T` alive during `'a`.
-pub(crate) unsafe fn slice_arg<'a, T>(p: *const T, n: usize, arg: &str) -> Result<&'a [T], CallError> {
+pub(crate) unsafe fn slice_arg<'a, T>(
+    p: *const T,
+    n: usize,
+    arg: &str,
+) -> Result<&'a [T], CallError> {
     match (p.is_null(), n) {
         (true, 0) => Ok(&[]),
         (true, _) => Err(CallError::null(arg)),
@@ -103,7 +107,11 @@ pub(crate) unsafe fn slice_arg<'a, T>(p: *const T, n: usize, arg: &str) -> Resul
 ///
 /// # Safety
 /// `p` is NULL or points to `n` writable `T` not otherwise accessed during `'a`.
-pub(crate) unsafe fn slice_out<'a, T>(p: *mut T, n: usize, arg: &str) -> Result<&'a mut [T], CallError> {
+pub(crate) unsafe fn slice_out<'a, T>(
+    p: *mut T,
+    n: usize,
+    arg: &str,
+) -> Result<&'a mut [T], CallError> {
     match (p.is_null(), n) {
         (true, 0) => Ok(&mut []),
         (true, _) => Err(CallError::null(arg)),
@@ -172,20 +180,29 @@ pub(crate) trait Handle: Sized {
 /// [`zy_status::InvalidJson`] with the path inside the document.
 pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, arg: &str) -> Result<T, CallError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(arg, &e.path().to_string(), e.inner()))?;
+    let value: T = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| json_error(arg, &e.path().to_string(), e.inner()))?;
     de.end().map_err(|e| json_error(arg, ".", &e))?;
     Ok(value)
 }
 
 fn json_error(arg: &str, path: &str, e: &serde_json::Error) -> CallError {
-    let at = if path == "." { String::new() } else { format!(" at {path}") };
+    let at = if path == "." {
+        String::new()
+    } else {
+        format!(" at {path}")
+    };
     CallError::new(zy_status::InvalidJson, format!("{arg}{at}: {e}"))
 }
 
 /// Serialises a result to its serde JSON form: the golden-vector schema.
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, CallError> {
-    serde_json::to_string(value)
-        .map_err(|e| CallError::new(zy_status::OtherError, format!("serialising the result: {e}")))
+    serde_json::to_string(value).map_err(|e| {
+        CallError::new(
+            zy_status::OtherError,
+            format!("serialising the result: {e}"),
+        )
+    })
 }
 
 /// The rich-call pattern: checks `out_json`, parses `in_json` as `I`, runs
@@ -217,7 +234,15 @@ pub(crate) fn enum_arg<T: Copy>(code: u32, table: &[T], arg: &str) -> Result<T, 
     usize::try_from(code)
         .ok()
         .and_then(|i| table.get(i).copied())
-        .ok_or_else(|| CallError::invalid(arg, format!("unknown code {code} (expected 0..={})", table.len().saturating_sub(1))))
+        .ok_or_else(|| {
+            CallError::invalid(
+                arg,
+                format!(
+                    "unknown code {code} (expected 0..={})",
+                    table.len().saturating_sub(1)
+                ),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -243,7 +268,8 @@ mod tests {
 
     #[test]
     fn core_errors_keep_kind_and_display() {
-        let s = ffi_boundary(|| Err(zhiyuan::Error::not_found("record 7", "unknown record").into()));
+        let s =
+            ffi_boundary(|| Err(zhiyuan::Error::not_found("record 7", "unknown record").into()));
         assert_eq!(s, zy_status::NotFound);
         assert_eq!(last().as_deref(), Some("record 7: unknown record"));
     }
@@ -265,9 +291,17 @@ mod tests {
         }
         let e = parse_json::<In>(r#"{"rows": [1, "x"]}"#, "in_json").unwrap_err();
         assert_eq!(e.status, zy_status::InvalidJson);
-        assert!(e.message.starts_with("in_json at rows[1]: invalid type"), "{}", e.message);
+        assert!(
+            e.message.starts_with("in_json at rows[1]: invalid type"),
+            "{}",
+            e.message
+        );
         let e = parse_json::<In>(r#"{"rows": []} x"#, "in_json").unwrap_err();
-        assert!(e.message.starts_with("in_json: trailing characters"), "{}", e.message);
+        assert!(
+            e.message.starts_with("in_json: trailing characters"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

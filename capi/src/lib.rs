@@ -19,6 +19,7 @@
 
 mod boundary;
 pub mod error;
+pub mod ledger;
 pub mod policy;
 pub mod stars;
 pub mod units;

@@ -16,7 +16,10 @@ pub struct zy_policy {
 
 impl Handle for zy_policy {}
 
-fn new_policy(out: *mut *mut zy_policy, make: impl FnOnce() -> Result<Policy, CallError>) -> zy_status {
+fn new_policy(
+    out: *mut *mut zy_policy,
+    make: impl FnOnce() -> Result<Policy, CallError>,
+) -> zy_status {
     ffi_boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
         out.write(zy_policy { inner: make()? }.into_raw());
@@ -32,8 +35,13 @@ fn new_policy(out: *mut *mut zy_policy, make: impl FnOnce() -> Result<Policy, Ca
 /// `toml` must be NULL or a NUL-terminated string; `out` must be NULL or
 /// writable. On success `*out` owns a policy: free it with `zy_policy_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_policy_from_toml(toml: *const c_char, out: *mut *mut zy_policy) -> zy_status {
-    new_policy(out, || Ok(Policy::from_toml(unsafe { str_arg(toml, "toml") }?)?))
+pub unsafe extern "C" fn zy_policy_from_toml(
+    toml: *const c_char,
+    out: *mut *mut zy_policy,
+) -> zy_status {
+    new_policy(out, || {
+        Ok(Policy::from_toml(unsafe { str_arg(toml, "toml") }?)?)
+    })
 }
 
 /// Parses and validates a policy from JSON (same schema as TOML and as the
@@ -43,8 +51,13 @@ pub unsafe extern "C" fn zy_policy_from_toml(toml: *const c_char, out: *mut *mut
 /// `json` must be NULL or a NUL-terminated string; `out` must be NULL or
 /// writable. On success `*out` owns a policy: free it with `zy_policy_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_policy_from_json(json: *const c_char, out: *mut *mut zy_policy) -> zy_status {
-    new_policy(out, || Ok(Policy::from_json(unsafe { str_arg(json, "json") }?)?))
+pub unsafe extern "C" fn zy_policy_from_json(
+    json: *const c_char,
+    out: *mut *mut zy_policy,
+) -> zy_status {
+    new_policy(out, || {
+        Ok(Policy::from_json(unsafe { str_arg(json, "json") }?)?)
+    })
 }
 
 /// The default (Jiangsu) policy.
@@ -64,7 +77,10 @@ pub unsafe extern "C" fn zy_policy_default(out: *mut *mut zy_policy) -> zy_statu
 /// `policy` must be NULL or a live policy; `out` must be NULL or writable.
 /// On success `*out` is an owned string: free it with `zy_string_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_policy_hash(policy: *const zy_policy, out: *mut *mut c_char) -> zy_status {
+pub unsafe extern "C" fn zy_policy_hash(
+    policy: *const zy_policy,
+    out: *mut *mut c_char,
+) -> zy_status {
     policy_text(policy, out, |p| p.hash().to_owned())
 }
 
@@ -75,7 +91,10 @@ pub unsafe extern "C" fn zy_policy_hash(policy: *const zy_policy, out: *mut *mut
 /// `policy` must be NULL or a live policy; `out` must be NULL or writable.
 /// On success `*out` is an owned string: free it with `zy_string_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_policy_to_json(policy: *const zy_policy, out: *mut *mut c_char) -> zy_status {
+pub unsafe extern "C" fn zy_policy_to_json(
+    policy: *const zy_policy,
+    out: *mut *mut c_char,
+) -> zy_status {
     policy_text(policy, out, Policy::to_json)
 }
 
@@ -85,11 +104,18 @@ pub unsafe extern "C" fn zy_policy_to_json(policy: *const zy_policy, out: *mut *
 /// `policy` must be NULL or a live policy; `out` must be NULL or writable.
 /// On success `*out` is an owned string: free it with `zy_string_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_policy_to_toml(policy: *const zy_policy, out: *mut *mut c_char) -> zy_status {
+pub unsafe extern "C" fn zy_policy_to_toml(
+    policy: *const zy_policy,
+    out: *mut *mut c_char,
+) -> zy_status {
     policy_text(policy, out, Policy::to_toml)
 }
 
-fn policy_text(policy: *const zy_policy, out: *mut *mut c_char, text: impl FnOnce(&Policy) -> String) -> zy_status {
+fn policy_text(
+    policy: *const zy_policy,
+    out: *mut *mut c_char,
+    text: impl FnOnce(&Policy) -> String,
+) -> zy_status {
     ffi_boundary(|| {
         let policy = unsafe { ref_arg(policy, "policy") }?;
         let out = unsafe { out_arg(out, "out") }?;

@@ -49,7 +49,10 @@ pub unsafe extern "C" fn zy_star_levels_json(
         let policy = unsafe { ref_arg(policy, "policy") }?;
         unsafe {
             json_call(in_json, out_json, |minutes: Vec<i64>| {
-                Ok(minutes.into_iter().map(|m| policy.inner.stars.level(m)).collect::<Vec<u8>>())
+                Ok(minutes
+                    .into_iter()
+                    .map(|m| policy.inner.stars.level(m))
+                    .collect::<Vec<u8>>())
             })
         }
     })

@@ -1,6 +1,8 @@
 //! `zy_unit_tree`: the org-unit tree (市/镇/村/组, 中心/所/站) and roll-ups.
 
-use crate::boundary::{Handle, ffi_boundary, json_call, out_arg, parse_json, ref_arg, slice_arg, slice_out, str_arg};
+use crate::boundary::{
+    Handle, ffi_boundary, json_call, out_arg, parse_json, ref_arg, slice_arg, slice_out, str_arg,
+};
 use crate::error::{CallError, zy_status};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -42,11 +44,19 @@ impl UnitTreeJson {
 /// `json` must be NULL or a NUL-terminated string; `out` NULL or writable.
 /// On success `*out` owns the tree: free it with `zy_unit_tree_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_unit_tree_from_json(json: *const c_char, out: *mut *mut zy_unit_tree) -> zy_status {
+pub unsafe extern "C" fn zy_unit_tree_from_json(
+    json: *const c_char,
+    out: *mut *mut zy_unit_tree,
+) -> zy_status {
     ffi_boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
         let spec: UnitTreeJson = parse_json(unsafe { str_arg(json, "json") }?, "json")?;
-        out.write(zy_unit_tree { inner: spec.build()? }.into_raw());
+        out.write(
+            zy_unit_tree {
+                inner: spec.build()?,
+            }
+            .into_raw(),
+        );
         Ok(())
     })
 }
@@ -68,7 +78,10 @@ fn check_len(tree: &UnitTree, n: usize, arg: &str) -> Result<(), CallError> {
     if n == tree.len() {
         Ok(())
     } else {
-        Err(CallError::invalid(arg, format!("has {n} elements, the tree has {} units", tree.len())))
+        Err(CallError::invalid(
+            arg,
+            format!("has {n} elements, the tree has {} units", tree.len()),
+        ))
     }
 }
 
@@ -79,7 +92,11 @@ fn check_len(tree: &UnitTree, n: usize, arg: &str) -> Result<(), CallError> {
 /// `tree` must be NULL or a live tree; `out` must point to `n` writable
 /// `uint64_t` (NULL only when `n == 0`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_unit_tree_ids(tree: *const zy_unit_tree, out: *mut u64, n: usize) -> zy_status {
+pub unsafe extern "C" fn zy_unit_tree_ids(
+    tree: *const zy_unit_tree,
+    out: *mut u64,
+    n: usize,
+) -> zy_status {
     ffi_boundary(|| {
         let tree = unsafe { ref_arg(tree, "tree") }?;
         let out = unsafe { slice_out(out, n, "out") }?;
@@ -110,7 +127,13 @@ pub unsafe extern "C" fn zy_unit_tree_rollup(
         let own = unsafe { slice_arg(own, n, "own") }?;
         let out = unsafe { slice_out(out, n, "out") }?;
         check_len(&tree.inner, n, "own")?;
-        let by_id: BTreeMap<UnitId, i64> = tree.inner.units().iter().map(|u| u.id).zip(own.iter().copied()).collect();
+        let by_id: BTreeMap<UnitId, i64> = tree
+            .inner
+            .units()
+            .iter()
+            .map(|u| u.id)
+            .zip(own.iter().copied())
+            .collect();
         // The result holds every unit of the tree, in id order: row i is unit i.
         for (o, total) in out.iter_mut().zip(tree.inner.rollup(&by_id).into_values()) {
             *o = total;
@@ -136,7 +159,11 @@ pub unsafe extern "C" fn zy_unit_tree_rollup_json(
 ) -> zy_status {
     ffi_boundary(|| {
         let tree = unsafe { ref_arg(tree, "tree") }?;
-        unsafe { json_call(in_json, out_json, |own: BTreeMap<UnitId, i64>| Ok(tree.inner.rollup(&own))) }
+        unsafe {
+            json_call(in_json, out_json, |own: BTreeMap<UnitId, i64>| {
+                Ok(tree.inner.rollup(&own))
+            })
+        }
     })
 }
 

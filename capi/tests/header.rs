@@ -17,7 +17,8 @@ fn committed() -> String {
 }
 
 fn generate() -> String {
-    let config = cbindgen::Config::from_file(manifest_dir().join("cbindgen.toml")).expect("cbindgen.toml parses");
+    let config = cbindgen::Config::from_file(manifest_dir().join("cbindgen.toml"))
+        .expect("cbindgen.toml parses");
     let mut buf = Vec::new();
     cbindgen::Builder::new()
         .with_crate(manifest_dir())
@@ -51,7 +52,11 @@ fn version_macros_match_cargo_toml() {
         ("ZY_VERSION_PATCH", env!("CARGO_PKG_VERSION_PATCH")),
     ] {
         let line = format!("#define {name} {value}\n");
-        assert!(header.contains(&line), "include/zhiyuan.h lacks `{}`", line.trim());
+        assert!(
+            header.contains(&line),
+            "include/zhiyuan.h lacks `{}`",
+            line.trim()
+        );
     }
     // SAFETY: zy_version returns a static NUL-terminated string.
     let runtime = unsafe { std::ffi::CStr::from_ptr(zhiyuan_capi::zy_version()) };
@@ -73,7 +78,11 @@ fn functions(header: &str) -> Vec<(String, String, String)> {
             if t.ends_with(");") {
                 let (head, params) = decl.split_once('(').unwrap();
                 let name_at = head.rfind(|c: char| c == ' ' || c == '*').unwrap() + 1;
-                out.push((head[..name_at].trim().to_owned(), head[name_at..].trim().to_owned(), params.to_owned()));
+                out.push((
+                    head[..name_at].trim().to_owned(),
+                    head[name_at..].trim().to_owned(),
+                    params.to_owned(),
+                ));
                 decl.clear();
             }
         }
@@ -89,17 +98,37 @@ fn every_handle_has_a_free_and_every_other_call_returns_a_status() {
     let handles: Vec<&str> = header
         .lines()
         .filter_map(|l| l.strip_prefix("typedef struct zy_"))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(|n| n.trim_end_matches(';'))
+        // Opaque handles are forward declarations (`typedef struct zy_x zy_x;`);
+        // `#[repr(C)]` value structs (`typedef struct zy_x {`) are not handles.
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(' ')?;
+            (rest == format!("zy_{name};")).then_some(name)
+        })
         .collect();
-    assert!(handles.contains(&"policy"), "{handles:?}");
+    assert!(
+        handles.contains(&"policy") && handles.contains(&"ledger"),
+        "{handles:?}"
+    );
+    assert!(!handles.contains(&"receipt"), "{handles:?}");
     for h in &handles {
         let free = format!("zy_{h}_free");
-        let decl = fns.iter().find(|f| f.1 == free).unwrap_or_else(|| panic!("zy_{h} has no {free}"));
+        let decl = fns
+            .iter()
+            .find(|f| f.1 == free)
+            .unwrap_or_else(|| panic!("zy_{h} has no {free}"));
         assert_eq!(decl.0, "void", "{free}");
-        assert!(decl.2.starts_with(&format!("zy_{h} *")), "{free}({})", decl.2);
+        assert!(
+            decl.2.starts_with(&format!("struct zy_{h} *")),
+            "{free}({})",
+            decl.2
+        );
     }
-    let infallible = ["zy_version", "zy_last_error_message", "zy_status_str", "zy_string_free"];
+    let infallible = [
+        "zy_version",
+        "zy_last_error_message",
+        "zy_status_str",
+        "zy_string_free",
+    ];
     for (ret, name, _) in &fns {
         if infallible.contains(&name.as_str()) || name.ends_with("_free") {
             continue;
