@@ -312,168 +312,6 @@ const char *zy_status_str(uint32_t status);
 void zy_string_free(char *s);
 
 /**
- * Parses and validates a policy from TOML. Missing keys take the Jiangsu
- * defaults; unknown keys are errors (`ZY_STATUS_POLICY_INVALID`, message
- * naming the field path).
- *
- * # Safety
- * `toml` must be NULL or a NUL-terminated string; `out` must be NULL or
- * writable. On success `*out` owns a policy: free it with `zy_policy_free`.
- */
-zy_status zy_policy_from_toml(const char *toml, struct zy_policy **out);
-
-/**
- * Parses and validates a policy from JSON (same schema as TOML and as the
- * `policy` key of the golden vectors).
- *
- * # Safety
- * `json` must be NULL or a NUL-terminated string; `out` must be NULL or
- * writable. On success `*out` owns a policy: free it with `zy_policy_free`.
- */
-zy_status zy_policy_from_json(const char *json, struct zy_policy **out);
-
-/**
- * The default (Jiangsu) policy.
- *
- * # Safety
- * `out` must be NULL or writable. On success `*out` owns a policy: free it
- * with `zy_policy_free`.
- */
-zy_status zy_policy_default(struct zy_policy **out);
-
-/**
- * The policy's content hash: 64 lowercase hex digits of SHA-256 over its
- * canonical JSON. Every decision records it.
- *
- * # Safety
- * `policy` must be NULL or a live policy; `out` must be NULL or writable.
- * On success `*out` is an owned string: free it with `zy_string_free`.
- */
-zy_status zy_policy_hash(const struct zy_policy *policy, char **out);
-
-/**
- * The full policy as canonical JSON (sorted keys, no whitespace; every key,
- * defaults included): exactly the text that is hashed.
- *
- * # Safety
- * `policy` must be NULL or a live policy; `out` must be NULL or writable.
- * On success `*out` is an owned string: free it with `zy_string_free`.
- */
-zy_status zy_policy_to_json(const struct zy_policy *policy, char **out);
-
-/**
- * The full policy as TOML (every key, defaults included).
- *
- * # Safety
- * `policy` must be NULL or a live policy; `out` must be NULL or writable.
- * On success `*out` is an owned string: free it with `zy_string_free`.
- */
-zy_status zy_policy_to_toml(const struct zy_policy *policy, char **out);
-
-/**
- * Frees a policy. NULL is a no-op.
- *
- * # Safety
- * `policy` must be NULL or from a `zy_policy_*` constructor, not yet freed.
- * Handles built from it (ledgers) keep their own copy and stay valid.
- */
-void zy_policy_free(struct zy_policy *policy);
-
-/**
- * Builds a unit tree from JSON:
- * `{"units": [{"id": 1, "parent": null, "name": "…", "level": "centre"}, …],
- *   "teams": [{"id": 7, "unit": 1, "name": "…", "skills": ["legal"]}]}`
- * (`teams` optional). Duplicate ids are `ZY_STATUS_CONFLICT`, unknown
- * parents or units `ZY_STATUS_NOT_FOUND`, cycles `ZY_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * `json` must be NULL or a NUL-terminated string; `out` NULL or writable.
- * On success `*out` owns the tree: free it with `zy_unit_tree_free`.
- */
-zy_status zy_unit_tree_from_json(const char *json, struct zy_unit_tree **out);
-
-/**
- * The number of units in the tree: the length of every per-unit column.
- *
- * # Safety
- * `tree` must be NULL or a live tree; `out` NULL or writable.
- */
-zy_status zy_unit_tree_len(const struct zy_unit_tree *tree, size_t *out);
-
-/**
- * Writes the unit ids in ascending order: the row order of every per-unit
- * column (`zy_unit_tree_rollup`). `n` must equal `zy_unit_tree_len`.
- *
- * # Safety
- * `tree` must be NULL or a live tree; `out` must point to `n` writable
- * `uint64_t` (NULL only when `n == 0`).
- */
-zy_status zy_unit_tree_ids(const struct zy_unit_tree *tree, uint64_t *out, size_t n);
-
-/**
- * Rolls per-unit amounts up the tree: `own[i]` is unit `i`'s own amount
- * (rows in `zy_unit_tree_ids` order), `out[i]` receives that amount plus
- * every descendant's. `n` must equal `zy_unit_tree_len`.
- *
- * # Safety
- * `tree` must be NULL or a live tree; `own` must point to `n` readable and
- * `out` to `n` writable `int64_t` (NULL only when `n == 0`).
- */
-zy_status zy_unit_tree_rollup(const struct zy_unit_tree *tree,
-                              const int64_t *own,
-                              size_t n,
-                              int64_t *out);
-
-/**
- * The JSON twin of `zy_unit_tree_rollup`: `in_json` maps unit ids to own
- * amounts (`{"100": 30, "10": 5}`; missing units count 0, unknown ids are
- * ignored); `*out_json` maps every unit to its rolled-up total
- * (`{"1":35,"10":35,"100":30}`).
- *
- * # Safety
- * `tree` must be NULL or a live tree; `in_json` NULL or a NUL-terminated
- * string; `out_json` NULL or writable. On success `*out_json` is owned:
- * free it with `zy_string_free`.
- */
-zy_status zy_unit_tree_rollup_json(const struct zy_unit_tree *tree,
-                                   const char *in_json,
-                                   char **out_json);
-
-/**
- * Frees a unit tree. NULL is a no-op.
- *
- * # Safety
- * `tree` must be NULL or from `zy_unit_tree_from_json`, not yet freed.
- */
-void zy_unit_tree_free(struct zy_unit_tree *tree);
-
-/**
- * Star level (0 = none, 1..=5 with the default ladder) for each of `n`
- * cumulative approved service minutes: `out[i] = level(minutes[i])`.
- * The hot path: no allocation, no JSON.
- *
- * # Safety
- * `policy` must be NULL or a live policy. `minutes` must point to `n`
- * readable `int64_t` and `out` to `n` writable `uint8_t`; either may be
- * NULL only when `n == 0`.
- */
-zy_status zy_star_levels(const struct zy_policy *policy,
-                         const int64_t *minutes,
-                         size_t n,
-                         uint8_t *out);
-
-/**
- * The JSON twin of `zy_star_levels`: `in_json` is an array of minutes
- * (`[6000, 17999]`), `*out_json` the array of levels (`[1,1]`).
- *
- * # Safety
- * `policy` must be NULL or a live policy; `in_json` NULL or a
- * NUL-terminated string; `out_json` NULL or writable. On success
- * `*out_json` is owned: free it with `zy_string_free`.
- */
-zy_status zy_star_levels_json(const struct zy_policy *policy, const char *in_json, char **out_json);
-
-/**
  * Starts an empty ledger under `policy` and `tree`. Both are copied: they
  * may be freed right after this call.
  *
@@ -733,6 +571,168 @@ zy_status zy_ledger_totals_by_json(const struct zy_ledger *ledger,
  * yet freed.
  */
 void zy_ledger_free(struct zy_ledger *ledger);
+
+/**
+ * Parses and validates a policy from TOML. Missing keys take the Jiangsu
+ * defaults; unknown keys are errors (`ZY_STATUS_POLICY_INVALID`, message
+ * naming the field path).
+ *
+ * # Safety
+ * `toml` must be NULL or a NUL-terminated string; `out` must be NULL or
+ * writable. On success `*out` owns a policy: free it with `zy_policy_free`.
+ */
+zy_status zy_policy_from_toml(const char *toml, struct zy_policy **out);
+
+/**
+ * Parses and validates a policy from JSON (same schema as TOML and as the
+ * `policy` key of the golden vectors).
+ *
+ * # Safety
+ * `json` must be NULL or a NUL-terminated string; `out` must be NULL or
+ * writable. On success `*out` owns a policy: free it with `zy_policy_free`.
+ */
+zy_status zy_policy_from_json(const char *json, struct zy_policy **out);
+
+/**
+ * The default (Jiangsu) policy.
+ *
+ * # Safety
+ * `out` must be NULL or writable. On success `*out` owns a policy: free it
+ * with `zy_policy_free`.
+ */
+zy_status zy_policy_default(struct zy_policy **out);
+
+/**
+ * The policy's content hash: 64 lowercase hex digits of SHA-256 over its
+ * canonical JSON. Every decision records it.
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `out` must be NULL or writable.
+ * On success `*out` is an owned string: free it with `zy_string_free`.
+ */
+zy_status zy_policy_hash(const struct zy_policy *policy, char **out);
+
+/**
+ * The full policy as canonical JSON (sorted keys, no whitespace; every key,
+ * defaults included): exactly the text that is hashed.
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `out` must be NULL or writable.
+ * On success `*out` is an owned string: free it with `zy_string_free`.
+ */
+zy_status zy_policy_to_json(const struct zy_policy *policy, char **out);
+
+/**
+ * The full policy as TOML (every key, defaults included).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `out` must be NULL or writable.
+ * On success `*out` is an owned string: free it with `zy_string_free`.
+ */
+zy_status zy_policy_to_toml(const struct zy_policy *policy, char **out);
+
+/**
+ * Frees a policy. NULL is a no-op.
+ *
+ * # Safety
+ * `policy` must be NULL or from a `zy_policy_*` constructor, not yet freed.
+ * Handles built from it (ledgers) keep their own copy and stay valid.
+ */
+void zy_policy_free(struct zy_policy *policy);
+
+/**
+ * Star level (0 = none, 1..=5 with the default ladder) for each of `n`
+ * cumulative approved service minutes: `out[i] = level(minutes[i])`.
+ * The hot path: no allocation, no JSON.
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy. `minutes` must point to `n`
+ * readable `int64_t` and `out` to `n` writable `uint8_t`; either may be
+ * NULL only when `n == 0`.
+ */
+zy_status zy_star_levels(const struct zy_policy *policy,
+                         const int64_t *minutes,
+                         size_t n,
+                         uint8_t *out);
+
+/**
+ * The JSON twin of `zy_star_levels`: `in_json` is an array of minutes
+ * (`[6000, 17999]`), `*out_json` the array of levels (`[1,1]`).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `in_json` NULL or a
+ * NUL-terminated string; `out_json` NULL or writable. On success
+ * `*out_json` is owned: free it with `zy_string_free`.
+ */
+zy_status zy_star_levels_json(const struct zy_policy *policy, const char *in_json, char **out_json);
+
+/**
+ * Builds a unit tree from JSON:
+ * `{"units": [{"id": 1, "parent": null, "name": "…", "level": "centre"}, …],
+ *   "teams": [{"id": 7, "unit": 1, "name": "…", "skills": ["legal"]}]}`
+ * (`teams` optional). Duplicate ids are `ZY_STATUS_CONFLICT`, unknown
+ * parents or units `ZY_STATUS_NOT_FOUND`, cycles `ZY_STATUS_INVALID_INPUT`.
+ *
+ * # Safety
+ * `json` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ * On success `*out` owns the tree: free it with `zy_unit_tree_free`.
+ */
+zy_status zy_unit_tree_from_json(const char *json, struct zy_unit_tree **out);
+
+/**
+ * The number of units in the tree: the length of every per-unit column.
+ *
+ * # Safety
+ * `tree` must be NULL or a live tree; `out` NULL or writable.
+ */
+zy_status zy_unit_tree_len(const struct zy_unit_tree *tree, size_t *out);
+
+/**
+ * Writes the unit ids in ascending order: the row order of every per-unit
+ * column (`zy_unit_tree_rollup`). `n` must equal `zy_unit_tree_len`.
+ *
+ * # Safety
+ * `tree` must be NULL or a live tree; `out` must point to `n` writable
+ * `uint64_t` (NULL only when `n == 0`).
+ */
+zy_status zy_unit_tree_ids(const struct zy_unit_tree *tree, uint64_t *out, size_t n);
+
+/**
+ * Rolls per-unit amounts up the tree: `own[i]` is unit `i`'s own amount
+ * (rows in `zy_unit_tree_ids` order), `out[i]` receives that amount plus
+ * every descendant's. `n` must equal `zy_unit_tree_len`.
+ *
+ * # Safety
+ * `tree` must be NULL or a live tree; `own` must point to `n` readable and
+ * `out` to `n` writable `int64_t` (NULL only when `n == 0`).
+ */
+zy_status zy_unit_tree_rollup(const struct zy_unit_tree *tree,
+                              const int64_t *own,
+                              size_t n,
+                              int64_t *out);
+
+/**
+ * The JSON twin of `zy_unit_tree_rollup`: `in_json` maps unit ids to own
+ * amounts (`{"100": 30, "10": 5}`; missing units count 0, unknown ids are
+ * ignored); `*out_json` maps every unit to its rolled-up total
+ * (`{"1":35,"10":35,"100":30}`).
+ *
+ * # Safety
+ * `tree` must be NULL or a live tree; `in_json` NULL or a NUL-terminated
+ * string; `out_json` NULL or writable. On success `*out_json` is owned:
+ * free it with `zy_string_free`.
+ */
+zy_status zy_unit_tree_rollup_json(const struct zy_unit_tree *tree,
+                                   const char *in_json,
+                                   char **out_json);
+
+/**
+ * Frees a unit tree. NULL is a no-op.
+ *
+ * # Safety
+ * `tree` must be NULL or from `zy_unit_tree_from_json`, not yet freed.
+ */
+void zy_unit_tree_free(struct zy_unit_tree *tree);
 
 #ifdef __cplusplus
 }  // extern "C"
