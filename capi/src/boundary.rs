@@ -3,7 +3,7 @@
 //!
 //! An entry point is always the same shape:
 //!
-//! ```ignore
+//! ```text
 //! ffi_boundary(|| {
 //!     let p = unsafe { ref_arg(policy, "policy") }?;   // NULL -> ZY_STATUS_NULL_ARGUMENT
 //!     let out = unsafe { out_arg(out, "out") }?;       // checked before any work

@@ -145,7 +145,7 @@ fn timestamp(us: i64, field: &str) -> Result<Timestamp, CallError> {
 }
 
 impl zy_service_record {
-    fn to_core(&self, at: &str) -> Result<ServiceRecord, CallError> {
+    fn to_core(self, at: &str) -> Result<ServiceRecord, CallError> {
         let kind = enum_arg(self.kind, &RECORD_KINDS, &format!("{at}.kind"))?.1;
         Ok(ServiceRecord {
             id: self.id,

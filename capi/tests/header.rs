@@ -77,7 +77,7 @@ fn functions(header: &str) -> Vec<(String, String, String)> {
             decl.push(' ');
             if t.ends_with(");") {
                 let (head, params) = decl.split_once('(').unwrap();
-                let name_at = head.rfind(|c: char| c == ' ' || c == '*').unwrap() + 1;
+                let name_at = head.rfind([' ', '*']).unwrap() + 1;
                 out.push((
                     head[..name_at].trim().to_owned(),
                     head[name_at..].trim().to_owned(),

@@ -52,7 +52,7 @@ static const char *zy_msg(void) {
         }                                                                         \
     } while (0)
 
-/* `s` (owned) must equal `want`; frees `s`. */
+/* `s` (an owned string variable) must equal `want`; frees it and sets it to NULL. */
 #define CHECK_STR_FREE(s, want)                                                   \
     do {                                                                          \
         char *s_ = (s);                                                           \
@@ -62,6 +62,7 @@ static const char *zy_msg(void) {
             zy_failures++;                                                        \
         }                                                                         \
         zy_string_free(s_);                                                       \
+        (s) = NULL;                                                               \
     } while (0)
 
 static int zy_report(const char *name) {
