@@ -27,8 +27,10 @@ CFLAGS_CXX=(-std=c++17 -x c++ -Wall -Wextra -Werror -g)
 step() { printf '\n== %s\n' "$*"; }
 
 # ---- tools -------------------------------------------------------------------
+command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs)" >&2; exit 1; }
 need=()
-command -v gcc >/dev/null || need+=(gcc)
+# libc6-dev is only a Recommends of gcc on Debian, but the C headers live there.
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v g++ >/dev/null || need+=(g++)
 command -v valgrind >/dev/null || need+=(valgrind)
 command -v pkg-config >/dev/null || need+=(pkg-config)
@@ -37,8 +39,11 @@ if ((${#need[@]})); then
     SUDO=()
     [[ $(id -u) -eq 0 ]] || SUDO=(sudo)
     "${SUDO[@]}" apt-get update
-    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y --no-install-recommends "${need[@]}"
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "${need[@]}"
 fi
+CC=${CC:-cc}
+command -v "$CC" >/dev/null || CC=gcc
 
 # ---- build -------------------------------------------------------------------
 step "cargo build -p zhiyuan-capi"
@@ -120,12 +125,28 @@ examples=(capi/examples/*.c)
 for src in "${examples[@]}"; do
     name=$(basename "$src" .c)
     # shellcheck disable=SC2046 # pkg-config output is a list of flags
-    cc "${CFLAGS_C[@]}" "$src" $(pkg-config --cflags --libs zhiyuan) -o "$OUT/example-$name"
+    "$CC" "${CFLAGS_C[@]}" "$src" $(pkg-config --cflags --libs zhiyuan) -o "$OUT/example-$name"
     LD_LIBRARY_PATH=$PREFIX/lib run "example $name (pkg-config, shared)" "$OUT/example-$name"
     # shellcheck disable=SC2046
-    cc "${CFLAGS_C[@]}" "$src" $(pkg-config --cflags zhiyuan) "$PREFIX/lib/libzhiyuan.a" \
+    "$CC" "${CFLAGS_C[@]}" "$src" $(pkg-config --cflags zhiyuan) "$PREFIX/lib/libzhiyuan.a" \
         $(pkg-config --static --libs-only-l zhiyuan | sed 's/-lzhiyuan//') -o "$OUT/example-$name-static"
     run "example $name (static)" "$OUT/example-$name-static"
 done
+
+# With cargo-c installed (not required; it takes ~25 min to build), also
+# check the packager's path: `cargo capi install` into a staging directory.
+if cargo capi --version >/dev/null 2>&1; then
+    step "cargo capi install (cargo-c found)"
+    STAGE=$PREFIX/stage
+    cargo capi install -p zhiyuan-capi --prefix=/usr/local --libdir=lib --destdir="$STAGE"
+    export PKG_CONFIG_PATH=$STAGE/usr/local/lib/pkgconfig
+    export PKG_CONFIG_SYSROOT_DIR=$STAGE
+    for src in "${examples[@]}"; do
+        name=$(basename "$src" .c)
+        # shellcheck disable=SC2046
+        "$CC" "${CFLAGS_C[@]}" "$src" $(pkg-config --cflags --libs zhiyuan) -o "$OUT/example-$name-capi"
+        LD_LIBRARY_PATH=$STAGE/usr/local/lib run "example $name (cargo-c)" "$OUT/example-$name-capi"
+    done
+fi
 
 step "all C tests passed"
