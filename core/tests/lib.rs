@@ -2,6 +2,7 @@
 
 mod ledger;
 mod policy;
+mod simulation;
 mod time;
 mod units;
 mod vectors;
