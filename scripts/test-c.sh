@@ -21,8 +21,8 @@ LIB_DIR=$TARGET_DIR/debug
 OUT=$TARGET_DIR/c-tests
 VALGRIND=(valgrind --quiet --error-exitcode=1 --leak-check=full
           --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
-CFLAGS_C=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g)
-CFLAGS_CXX=(-std=c++17 -x c++ -Wall -Wextra -Werror -g)
+CFLAGS_C=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -pthread)
+CFLAGS_CXX=(-std=c++17 -x c++ -Wall -Wextra -Werror -g -pthread)
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -85,10 +85,10 @@ for src in "${tests[@]}"; do
     for lang in c cpp; do
         linker=gcc
         [[ $lang == cpp ]] && linker=g++
-        $linker "$OUT/$name.$lang.o" -L"$LIB_DIR" -lzhiyuan_capi -Wl,-rpath,"$LIB_DIR" \
+        $linker -pthread "$OUT/$name.$lang.o" -L"$LIB_DIR" -lzhiyuan_capi -Wl,-rpath,"$LIB_DIR" \
             -o "$OUT/$name-$lang-shared"
         # shellcheck disable=SC2086 # NATIVE_LIBS is a list of flags
-        $linker "$OUT/$name.$lang.o" "$LIB_DIR/libzhiyuan_capi.a" $NATIVE_LIBS \
+        $linker -pthread "$OUT/$name.$lang.o" "$LIB_DIR/libzhiyuan_capi.a" $NATIVE_LIBS \
             -o "$OUT/$name-$lang-static"
         run "$name ($lang, shared)" "$OUT/$name-$lang-shared"
         run "$name ($lang, static)" "$OUT/$name-$lang-static"
