@@ -136,3 +136,23 @@ fn every_handle_has_a_free_and_every_other_call_returns_a_status() {
         assert_eq!(ret, "zy_status", "{name} must return zy_status");
     }
 }
+
+/// A new entry point cannot ship without its NULL-argument cases:
+/// `tests/c/contract.c` must call every function that takes a pointer.
+#[test]
+fn every_entry_point_with_pointers_is_in_the_c_contract_test() {
+    let contract = std::fs::read_to_string(manifest_dir().join("../tests/c/contract.c"))
+        .expect("tests/c/contract.c exists");
+    let missing: Vec<String> = functions(&committed())
+        .into_iter()
+        .filter(|(_, _, params)| params.contains('*'))
+        .map(|(_, name, _)| name)
+        .filter(|name| {
+            !contract.contains(&format!("{name}(")) && !contract.contains(&format!("{name},"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests/c/contract.c never calls {missing:?} with NULL arguments"
+    );
+}
