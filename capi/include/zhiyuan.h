@@ -96,8 +96,9 @@ enum zy_status
    */
   ZY_STATUS_OTHER_ERROR = 254,
   /**
-   * An internal bug (a Rust panic) was caught at the boundary. The handle
-   * passed to the failing call may be inconsistent: free it.
+   * An internal bug (a Rust panic) was caught at the boundary. The only
+   * status after which outputs may be partly written (a column) and the
+   * handle passed to the call may be inconsistent: free it.
    */
   ZY_STATUS_PANIC = 255,
 };

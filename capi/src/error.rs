@@ -38,8 +38,9 @@ pub enum zy_status {
     PolicyInvalid = 8,
     /// A core error of a kind newer than this list; the message says more.
     OtherError = 254,
-    /// An internal bug (a Rust panic) was caught at the boundary. The handle
-    /// passed to the failing call may be inconsistent: free it.
+    /// An internal bug (a Rust panic) was caught at the boundary. The only
+    /// status after which outputs may be partly written (a column) and the
+    /// handle passed to the call may be inconsistent: free it.
     Panic = 255,
 }
 
