@@ -11,6 +11,8 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod annual;
+pub mod apportion;
 pub mod county;
 pub mod credit;
 pub mod dispatch;
@@ -18,6 +20,7 @@ pub mod error;
 pub mod facts;
 pub mod hours;
 pub mod ledger;
+pub mod monthly;
 pub mod orders;
 pub mod perks;
 pub mod points;
