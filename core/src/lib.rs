@@ -11,16 +11,19 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod certificates;
 pub mod credit;
 pub mod dispatch;
 pub mod error;
 pub mod facts;
+pub mod honours;
 pub mod hours;
 pub mod orders;
 pub mod perks;
 pub mod points;
 pub mod policy;
 pub mod posts;
+pub mod rules;
 pub mod selection;
 pub mod stars;
 pub mod time;
