@@ -18,6 +18,7 @@ pub mod error;
 pub mod facts;
 pub mod honours;
 pub mod hours;
+pub mod ledger;
 pub mod orders;
 pub mod perks;
 pub mod points;
