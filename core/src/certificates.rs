@@ -31,6 +31,7 @@
 
 use crate::error::{Error, Result};
 use crate::hours::{ActorId, VolunteerId};
+use crate::ledger::HoursLedger;
 use crate::policy::Policy;
 use crate::time::{LocalDate, Timestamp, UtcOffset};
 use crate::units::UnitId;
@@ -307,6 +308,33 @@ impl CertificateRegistry {
         self.next += 1;
         self.issued.insert(serial, (cert.clone(), None));
         Ok(cert)
+    }
+
+    /// Issues a certificate whose minutes are the volunteer's approved
+    /// service minutes in the request's period (records starting from local
+    /// midnight of `period_from` to the end of `period_to`) as of `at`; the
+    /// request's own `minutes` is ignored.
+    pub fn issue_from_ledger(
+        &mut self,
+        ledger: &HoursLedger,
+        req: &CertificateRequest,
+        key: &CertificateKey,
+        at: Timestamp,
+    ) -> Result<Certificate> {
+        let from = req.period_from.start(self.offset);
+        let to = req
+            .period_to
+            .checked_add_days(1)
+            .map_or(Timestamp::MAX, |d| d.start(self.offset));
+        let minutes = ledger.approved_minutes_in(req.volunteer, from, to, at);
+        self.issue(
+            &CertificateRequest {
+                minutes,
+                ..req.clone()
+            },
+            key,
+            at,
+        )
     }
 
     /// The issued certificate `serial`.

@@ -36,8 +36,10 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::honours::{Honour, HonourKind};
+use crate::honours::{Honour, HonourKind, HonoursRegistry};
+use crate::hours::RevokeReason;
 use crate::hours::VolunteerId;
+use crate::ledger::HoursLedger;
 use crate::policy::{Policy, ensure};
 use crate::time::{LocalDate, Timestamp, UtcOffset, days_in_month};
 use crate::units::UnitId;
@@ -363,6 +365,61 @@ pub fn derive_facts(
         active: inputs.minutes_this_year >= active_minutes,
         status: profile.status,
     })
+}
+
+/// Derives a volunteer's [`Facts`] at `as_of` from the hours ledger, the
+/// honours registry, order ratings and sanctions, under the ledger's policy.
+/// Fraud revocations are the ledger's revocations with reason `fraud`.
+///
+/// ```
+/// use zhiyuan::Policy;
+/// use zhiyuan::facts::{facts_from_ledger, VolunteerProfile, VolunteerStatus};
+/// use zhiyuan::honours::HonoursRegistry;
+/// use zhiyuan::hours::{RecordKind, ServiceRecord};
+/// use zhiyuan::ledger::HoursLedger;
+/// use zhiyuan::units::{Unit, UnitTree};
+/// let units = UnitTree::new(vec![Unit::new(1, None, "centre", "centre")], vec![])?;
+/// let mut ledger = HoursLedger::new(Policy::default(), units);
+/// let t = |s: &str| s.parse().unwrap();
+/// ledger.submit(ServiceRecord { id: 1, volunteer: 7, unit: 1, team: None, activity: 1,
+///     start: t("2024-03-01T01:00:00Z"), end: t("2024-03-01T04:00:00Z"),
+///     kind: RecordKind::Service, recorded_by: 2, recorded_at: t("2024-03-01T05:00:00Z") })?;
+/// ledger.approve(1, 3, t("2024-03-02T00:00:00Z"), false)?;
+/// let profile = VolunteerProfile { id: 7, birth_date: "1990-01-01".parse()?,
+///     registered_at: t("2023-01-01T00:00:00Z"), status: VolunteerStatus::Active,
+///     home_unit: 1, skills: vec![] };
+/// let f = facts_from_ledger(&ledger, &profile, &HonoursRegistry::new(), &[], &[], t("2024-06-01T00:00:00Z"))?;
+/// assert_eq!((f.cumulative_minutes, f.minutes_this_year), (180, 180));
+/// # Ok::<(), zhiyuan::Error>(())
+/// ```
+pub fn facts_from_ledger(
+    ledger: &HoursLedger,
+    profile: &VolunteerProfile,
+    honours: &HonoursRegistry,
+    ratings: &[Rating],
+    sanctions: &[Sanction],
+    as_of: Timestamp,
+) -> Result<Facts> {
+    let policy = ledger.policy();
+    let v = profile.id;
+    let w = policy.facts.windows(as_of, policy.offset());
+    // A record starting exactly at `as_of` belongs to the window too.
+    let to = as_of.saturating_add_micros(1);
+    let inputs = FactInputs {
+        cumulative_minutes: ledger.approved_minutes(v, as_of),
+        minutes_last_12_months: ledger.approved_minutes_in(v, w.trailing_from, to, as_of),
+        minutes_this_year: ledger.approved_minutes_in(v, w.year_from, to, as_of),
+        fraud_revocations: ledger
+            .revocations(v, as_of)
+            .into_iter()
+            .filter(|r| r.reason == RevokeReason::Fraud)
+            .map(|r| r.at)
+            .collect(),
+        honours: honours.of(v),
+        ratings: ratings.to_vec(),
+        sanctions: sanctions.to_vec(),
+    };
+    derive_facts(policy, profile, &inputs, as_of)
 }
 
 /// The type of a fact, which fixes its literals and operators.

@@ -36,6 +36,7 @@ use crate::error::{Error, Result};
 use crate::facts::add_months;
 use crate::honours::{Honour, HonourKind};
 use crate::hours::VolunteerId;
+use crate::ledger::HoursLedger;
 use crate::policy::{Policy, ensure};
 use crate::time::{LocalDate, Timestamp, UtcOffset};
 use serde::{Deserialize, Serialize};
@@ -407,6 +408,18 @@ impl PointsLedger {
             acc.claw(at, -delta, "hours".into());
         }
         Ok(delta)
+    }
+
+    /// [`PointsLedger::sync_hours`] from the hours ledger: the volunteer's
+    /// approved service minutes as of `at`, so revocations effective by
+    /// then are clawed back.
+    pub fn sync_from_ledger(
+        &mut self,
+        ledger: &HoursLedger,
+        volunteer: VolunteerId,
+        at: Timestamp,
+    ) -> Result<i64> {
+        self.sync_hours(volunteer, ledger.approved_minutes(volunteer, at), at)
     }
 
     /// Credits each live honour of `volunteer` in `honours` once (points by

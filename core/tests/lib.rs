@@ -1,5 +1,6 @@
 //! One integration-test binary; one submodule per topic.
 
+mod credit;
 mod ledger;
 mod policy;
 mod time;
