@@ -28,6 +28,9 @@ fn ok_facts(hours: i64) -> Facts {
     }
 }
 
+type Spoil = fn(&mut Facts);
+type Edit = Box<dyn FnOnce(&mut CreditPolicy)>;
+
 fn engine() -> CreditEngine {
     CreditEngine::new(&Policy::default()).unwrap()
 }
@@ -180,7 +183,7 @@ fn fraud_exactly_three_years_ago_excludes_but_three_years_and_a_day_does_not() {
 fn other_gates_each_exclude() {
     let e = engine();
     let at = ts("2024-06-01T00:00:00Z");
-    let cases: [(&str, fn(&mut Facts)); 5] = [
+    let cases: [(&str, Spoil); 5] = [
         ("registered_6_months", |f| f.months_registered = 5),
         ("active_last_12_months", |f| {
             f.minutes_last_12_months = 20 * 60 - 1
@@ -286,7 +289,7 @@ fn a_tier_that_pays_less_for_more_hours_is_rejected() {
 
 #[test]
 fn type_errors_and_empty_tables_are_rejected() {
-    let cases: Vec<(Box<dyn FnOnce(&mut CreditPolicy)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|c| c.tiers.clear()),
             "credit.tiers: must not be empty",

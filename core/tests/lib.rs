@@ -1,7 +1,11 @@
 //! One integration-test binary; one submodule per topic.
 
+mod certificates;
 mod credit;
+mod facts;
 mod ledger;
+mod perks;
+mod points;
 mod policy;
 mod time;
 mod units;
