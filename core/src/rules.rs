@@ -656,7 +656,7 @@ fn compile_node(c: &Condition, path: &str, atoms: &mut Vec<Atom>) -> Result<Node
 /// Encodes a literal for `fact`, or says why it does not fit.
 fn encode(fact: Fact, l: &Literal) -> std::result::Result<i64, String> {
     let ty = fact.fact_type();
-    let mismatch = || format!("{l} is not a {} value for {fact}", type_word(ty));
+    let mismatch = || format!("{l} does not fit {fact}: expected {}", type_word(ty));
     match (ty, l) {
         (FactType::Bool, Literal::Bool(b)) => Ok(i64::from(*b)),
         (FactType::Status, Literal::Text(s)) => VolunteerStatus::parse(s)
@@ -685,11 +685,11 @@ fn encode(fact: Fact, l: &Literal) -> std::result::Result<i64, String> {
 
 fn type_word(ty: FactType) -> &'static str {
     match ty {
-        FactType::Hours => "number of hours",
-        FactType::Count => "whole-number",
-        FactType::Rating => "rating",
-        FactType::Bool => "true/false",
-        FactType::Status => "status",
+        FactType::Hours => "a number of hours",
+        FactType::Count => "a whole number",
+        FactType::Rating => "a rating such as 4.5",
+        FactType::Bool => "true or false",
+        FactType::Status => "a status name",
     }
 }
 

@@ -304,7 +304,7 @@ fn type_errors_and_empty_tables_are_rejected() {
         ),
         (
             Box::new(|c| c.gates[1].when = Condition::cmp("months_registered", Op::Ge, true)),
-            "credit.gates[1].when.value: true is not a whole-number value for months_registered",
+            "credit.gates[1].when.value: true does not fit months_registered: expected a whole number",
         ),
         (
             Box::new(|c| c.gates[5].when = Condition::cmp("status", Op::Ge, "active")),

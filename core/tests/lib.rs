@@ -11,3 +11,4 @@ mod time;
 mod units;
 mod vectors;
 mod vectors_hours;
+mod vectors_rewards;
