@@ -26,9 +26,15 @@ pub mod policy;
 pub mod posts;
 pub mod rules;
 pub mod selection;
+pub mod simulation;
 pub mod stars;
 pub mod time;
 pub mod units;
 
 pub use error::{Error, ErrorKind, Result};
 pub use policy::{Policy, PolicySpec};
+
+/// The README's examples run as doc-tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -7,6 +7,7 @@ mod ledger;
 mod perks;
 mod points;
 mod policy;
+mod simulation;
 mod time;
 mod units;
 mod vectors;
