@@ -34,7 +34,7 @@
 use crate::error::{Error, Result};
 use crate::facts::{Fact, Facts, FactsColumns};
 use crate::policy::{Policy, PolicySpec, ensure};
-use crate::rules::{CompiledCondition, Condition, ConditionOutcome, Gap, Op};
+use crate::rules::{CompiledCondition, Condition, ConditionOutcome, Gap, Op, RuleValue};
 use crate::time::Timestamp;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -266,6 +266,9 @@ pub struct CreditEngine {
     gates: Vec<(String, CompiledCondition)>,
     tiers: Vec<CompiledTier>,
     reads: BTreeSet<Fact>,
+    /// Every gate's then every tier's outcomes with the per-row parts
+    /// blank: rows clone these instead of formatting labels and paths.
+    templates: Vec<ConditionOutcome>,
 }
 
 impl CreditEngine {
@@ -299,11 +302,21 @@ impl CreditEngine {
             .flat_map(|(_, g)| g.facts_read())
             .chain(tiers.iter().flat_map(|t| t.when.facts_read()))
             .collect();
+        let blank = Facts::default();
+        let templates = gates
+            .iter()
+            .flat_map(|(id, g)| g.outcomes(&format!("gate:{id}"), "when", &blank))
+            .chain(tiers.iter().flat_map(|t| {
+                t.when
+                    .outcomes(&format!("tier:{}", t.tier.id), "when", &blank)
+            }))
+            .collect();
         Ok(CreditEngine {
             policy_hash: policy.hash().to_owned(),
             gates,
             tiers,
             reads,
+            templates,
         })
     }
 

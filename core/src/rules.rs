@@ -448,6 +448,18 @@ impl CompiledCondition {
             .collect()
     }
 
+    /// Each comparison's actual value and outcome against `f`, in the order
+    /// of [`CompiledCondition::outcomes`].
+    pub fn atom_results<'a>(
+        &'a self,
+        f: &'a Facts,
+    ) -> impl Iterator<Item = (Fact, i64, bool)> + 'a {
+        self.atoms.iter().map(move |a| {
+            let v = f.get(a.fact);
+            (a.fact, v, a.op.test(v, &a.values))
+        })
+    }
+
     /// The comparisons that stand between `f` and this condition holding,
     /// each with its shortfall. Empty when the condition holds. Under `any`,
     /// every failing alternative is listed.
