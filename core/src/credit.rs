@@ -343,20 +343,27 @@ impl CreditEngine {
     /// The full decision for one volunteer.
     pub fn decide(&self, facts: &Facts, as_of: Timestamp) -> CreditDecision {
         let get = |f: Fact| facts.get(f);
-        let mut conditions = Vec::new();
-        let mut failing_gates = Vec::new();
-        for (id, g) in &self.gates {
-            conditions.extend(g.outcomes(&format!("gate:{id}"), "when", facts));
-            if !g.eval(&get) {
-                failing_gates.push(id.clone());
-            }
-        }
-        for t in &self.tiers {
-            conditions.extend(
-                t.when
-                    .outcomes(&format!("tier:{}", t.tier.id), "when", facts),
-            );
-        }
+        let results = self
+            .gates
+            .iter()
+            .flat_map(|(_, g)| g.atom_results(facts))
+            .chain(self.tiers.iter().flat_map(|t| t.when.atom_results(facts)));
+        let conditions = self
+            .templates
+            .iter()
+            .zip(results)
+            .map(|(t, (fact, actual, passed))| ConditionOutcome {
+                actual: RuleValue::of(fact, actual),
+                passed,
+                ..t.clone()
+            })
+            .collect();
+        let failing_gates: Vec<String> = self
+            .gates
+            .iter()
+            .filter(|(_, g)| !g.eval(&get))
+            .map(|(id, _)| id.clone())
+            .collect();
         let reached = self.highest_tier(&get);
         let granted = reached.filter(|_| failing_gates.is_empty());
         let granted_tier = granted.and_then(|i| self.tiers.get(i));
