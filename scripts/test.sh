@@ -23,6 +23,13 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p zhiyuan --no-deps
 step "benchmarks build"
 cargo bench --workspace --no-run
 
+step "fuzz targets: build on stable and replay the saved corpus"
+cargo build --manifest-path core/fuzz/Cargo.toml
+for dir in core/fuzz/corpus/*/; do
+  target=$(basename "$dir")
+  "core/fuzz/target/debug/$target" "$dir"*
+done
+
 if [ -x scripts/test-python.sh ]; then
   step "Python"
   scripts/test-python.sh

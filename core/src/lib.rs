@@ -11,6 +11,8 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod annual;
+pub mod apportion;
 pub mod certificates;
 pub mod credit;
 pub mod dispatch;
@@ -19,6 +21,7 @@ pub mod facts;
 pub mod honours;
 pub mod hours;
 pub mod ledger;
+pub mod monthly;
 pub mod orders;
 pub mod perks;
 pub mod points;
