@@ -13,11 +13,13 @@
 
 pub mod annual;
 pub mod apportion;
+pub mod certificates;
 pub mod county;
 pub mod credit;
 pub mod dispatch;
 pub mod error;
 pub mod facts;
+pub mod honours;
 pub mod hours;
 pub mod ledger;
 pub mod monthly;
@@ -26,6 +28,7 @@ pub mod perks;
 pub mod points;
 pub mod policy;
 pub mod posts;
+pub mod rules;
 pub mod selection;
 pub mod simulation;
 pub mod stars;

@@ -1,7 +1,12 @@
 //! One integration-test binary; one submodule per topic.
 
+mod certificates;
 mod county;
+mod credit;
+mod facts;
 mod ledger;
+mod perks;
+mod points;
 mod policy;
 mod selection;
 mod simulation;
@@ -9,4 +14,5 @@ mod time;
 mod units;
 mod vectors;
 mod vectors_hours;
+mod vectors_rewards;
 mod vectors_selection;
