@@ -17,6 +17,7 @@ pub mod error;
 pub mod facts;
 pub mod geo;
 pub mod hours;
+pub mod ledger;
 pub mod order_metrics;
 pub mod orders;
 pub mod perks;
