@@ -156,7 +156,7 @@ impl GridIndex {
         // Longitude half-width of a spherical cap of angular radius δ:
         // asin(sin δ / cos φ), taken at the widest latitude of the band.
         let ratio = delta.sin() / lat_max.min(90.0).to_radians().cos();
-        let dlon = if lat_max >= 90.0 || !(ratio < 1.0) {
+        let dlon = if lat_max >= 90.0 || ratio.is_nan() || ratio >= 1.0 {
             360.0
         } else {
             ratio.asin().to_degrees() * 1.01

@@ -156,7 +156,9 @@ fn compute<'a>(
             continue;
         };
         m.placed += 1;
-        if f.reviewed && !(f.requester_cancelled && !f.dispatched) {
+        // A requester's cancellation before any dispatch is not a review outcome.
+        let withdrawn_by_requester = f.requester_cancelled && !f.dispatched;
+        if f.reviewed && !withdrawn_by_requester {
             m.reviewed += 1;
             m.dispatched += u32::from(f.dispatched);
         }

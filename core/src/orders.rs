@@ -38,6 +38,7 @@ use crate::Policy;
 use crate::error::{Error, Result};
 use crate::geo::LatLon;
 use crate::hours::{ActorId, RecordId, ServiceRecord, VolunteerId};
+use crate::ledger::HoursLedger;
 use crate::policy::ensure;
 use crate::time::{MICROS_PER_DAY, MICROS_PER_HOUR, Timestamp};
 use crate::units::{TeamId, UnitId, UnitTree};
@@ -617,7 +618,7 @@ pub struct Breach {
 
 /// The time limits that apply to one order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Sla {
     /// From entering the review pool to a dispatch or reject. Default 24.
     pub review_hours: u32,
@@ -1377,26 +1378,27 @@ impl OrderBook {
         Ok((n, EventKind::Fulfilled { records: new_ids }))
     }
 
-    /// Closes out an accepted order (圆梦销单) with `submit` standing for the
-    /// ledger's all-or-nothing batch submission.
-    fn fulfil_via(
-        &mut self,
-        f: Fulfilment,
-        submit: impl FnOnce(Vec<ServiceRecord>) -> Result<()>,
-    ) -> Result<&Order> {
+    /// Closes out an accepted order (圆梦销单): submits its service records
+    /// to `ledger` through [`HoursLedger::submit_batch`] and links them to
+    /// the order both ways ([`Order::records`], [`OrderBook::order_of_record`]).
+    /// All or nothing: if the ledger refuses the batch, the order stays
+    /// accepted and the ledger unchanged; the error is prefixed with the
+    /// order (`order 5.records[0].end: …`).
+    ///
+    /// Refused before the ledger is asked: not accepted; no records; a record
+    /// listed twice or already closing out another order (conflict); a
+    /// record of the requester (no self-service).
+    pub fn fulfil(&mut self, ledger: &mut HoursLedger, f: Fulfilment) -> Result<&Order> {
         let (next, kind) = self.check_fulfilment(&f)?;
         let label = format!("order {}", f.order);
-        submit(f.records.clone()).map_err(|e| e.at(&label))?;
+        ledger
+            .submit_batch(f.records.clone())
+            .map_err(|e| e.at(&label))?;
         for r in &f.records {
             self.record_orders.insert(r.id, f.order);
         }
         self.commit(next, f.actor, f.at, kind);
         self.order(f.order)
-    }
-
-    /// TEMPORARY until the hours ledger lands: close-out without a ledger.
-    pub fn fulfil_unchecked(&mut self, f: Fulfilment) -> Result<&Order> {
-        self.fulfil_via(f, |_| Ok(()))
     }
 
     /// Open orders currently dispatched to or accepted by `who`.

@@ -1,6 +1,7 @@
 //! One integration-test binary; one submodule per topic.
 
 mod ledger;
+mod orders;
 mod policy;
 mod time;
 mod units;
