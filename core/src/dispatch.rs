@@ -436,6 +436,17 @@ fn wanted_skills(policy: &Policy, q: &DispatchQuery) -> Vec<String> {
     w.into_iter().collect()
 }
 
+/// The ranking keys of one candidate; cheap to build for every candidate in
+/// the circle, while the full [`RankedCandidate`] (strings, reasons) is only
+/// built for the `limit` best.
+struct Keys<'a> {
+    c: &'a Candidate,
+    distance_m: u32,
+    skills: usize,
+    rating_milli: u32,
+    recently_active: bool,
+}
+
 fn rank_found<'a>(
     policy: &Policy,
     q: &DispatchQuery,
@@ -448,7 +459,7 @@ fn rank_found<'a>(
     let window = i64::from(d.recent_days) * MICROS_PER_DAY;
     let mut in_circle = 0u32;
     let mut overloaded = 0u32;
-    let mut ranked: Vec<RankedCandidate> = Vec::new();
+    let mut keys: Vec<Keys<'a>> = Vec::new();
     for (c, dist) in found {
         if c.who == Taker::Volunteer(q.requester) {
             continue;
@@ -458,68 +469,73 @@ fn rank_found<'a>(
             overloaded += 1;
             continue;
         }
-        let skill_matches: Vec<String> = wanted
-            .iter()
-            .filter(|s| c.skills.contains(s))
-            .cloned()
-            .collect();
-        let rated = c.rating_count > 0;
-        let rating_milli = if rated {
+        let rating_milli = if c.rating_count > 0 {
             (u64::from(c.rating_sum) * 1000 / u64::from(c.rating_count)) as u32
         } else {
             d.unrated_rating_milli
         };
-        let since_days = c
-            .last_active
-            .map(|t| ((now.as_micros() - t.as_micros()) / MICROS_PER_DAY).max(0));
-        let recently_active = c
-            .last_active
-            .is_some_and(|t| t.as_micros() > now.as_micros() - window);
-        let reasons = vec![
-            reason(
-                "within_circle",
-                Some(i64::from(dist)),
-                Some(i64::from(d.radius_m)),
-            ),
-            reason(
-                "skill_match",
-                Some(skill_matches.len() as i64),
-                Some(wanted.len() as i64),
-            ),
-            reason(
-                "open_load",
-                Some(i64::from(c.open_orders)),
-                Some(i64::from(d.max_open_orders)),
-            ),
-            reason(
-                "rating",
-                Some(i64::from(rating_milli)),
-                (!rated).then_some(i64::from(d.unrated_rating_milli)),
-            ),
-            reason(
-                "recent_activity",
-                since_days,
-                Some(i64::from(d.recent_days)),
-            ),
-        ];
-        ranked.push(RankedCandidate {
-            rank: 0,
-            who: c.who,
+        keys.push(Keys {
+            c,
             distance_m: dist,
-            skill_matches,
-            open_orders: c.open_orders,
+            skills: wanted.iter().filter(|s| c.skills.contains(s)).count(),
             rating_milli,
-            rated,
-            recently_active,
-            reasons,
+            recently_active: c
+                .last_active
+                .is_some_and(|t| t.as_micros() > now.as_micros() - window),
         });
     }
-    ranked.sort_by(|a, b| compare(&d.rank_by, a, b));
-    let keep = limit.unwrap_or(d.default_limit) as usize;
-    ranked.truncate(keep);
-    for (i, c) in ranked.iter_mut().enumerate() {
-        c.rank = i as u32 + 1;
-    }
+    keys.sort_by(|a, b| compare(&d.rank_by, a, b));
+    keys.truncate(limit.unwrap_or(d.default_limit) as usize);
+    let candidates = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let c = k.c;
+            let skill_matches: Vec<String> = wanted
+                .iter()
+                .filter(|s| c.skills.contains(s))
+                .cloned()
+                .collect();
+            let rated = c.rating_count > 0;
+            let since_days = c
+                .last_active
+                .map(|t| ((now.as_micros() - t.as_micros()) / MICROS_PER_DAY).max(0));
+            let reasons = vec![
+                reason(
+                    "within_circle",
+                    Some(i64::from(k.distance_m)),
+                    Some(i64::from(d.radius_m)),
+                ),
+                reason(
+                    "skill_match",
+                    Some(k.skills as i64),
+                    Some(wanted.len() as i64),
+                ),
+                reason(
+                    "open_load",
+                    Some(i64::from(c.open_orders)),
+                    Some(i64::from(d.max_open_orders)),
+                ),
+                reason(
+                    "rating",
+                    Some(i64::from(k.rating_milli)),
+                    (!rated).then_some(i64::from(d.unrated_rating_milli)),
+                ),
+                reason("recent_activity", since_days, Some(i64::from(d.recent_days))),
+            ];
+            RankedCandidate {
+                rank: i as u32 + 1,
+                who: c.who,
+                distance_m: k.distance_m,
+                skill_matches,
+                open_orders: c.open_orders,
+                rating_milli: k.rating_milli,
+                rated,
+                recently_active: k.recently_active,
+                reasons,
+            }
+        })
+        .collect();
     Ranking {
         order: q.order,
         policy_hash: policy.hash().to_owned(),
@@ -527,22 +543,22 @@ fn rank_found<'a>(
         wanted_skills: wanted,
         in_circle,
         overloaded,
-        candidates: ranked,
+        candidates,
     }
 }
 
 /// The declared total order: the policy criteria, then team before
 /// volunteer, then id.
-fn compare(by: &[Criterion], a: &RankedCandidate, b: &RankedCandidate) -> Ordering {
+fn compare(by: &[Criterion], a: &Keys<'_>, b: &Keys<'_>) -> Ordering {
     by.iter()
         .map(|c| match c {
-            Criterion::Skill => b.skill_matches.len().cmp(&a.skill_matches.len()),
-            Criterion::Load => a.open_orders.cmp(&b.open_orders),
+            Criterion::Skill => b.skills.cmp(&a.skills),
+            Criterion::Load => a.c.open_orders.cmp(&b.c.open_orders),
             Criterion::Rating => b.rating_milli.cmp(&a.rating_milli),
             Criterion::Recent => b.recently_active.cmp(&a.recently_active),
             Criterion::Distance => a.distance_m.cmp(&b.distance_m),
         })
         .find(|o| o.is_ne())
         .unwrap_or(Ordering::Equal)
-        .then(a.who.cmp(&b.who))
+        .then(a.c.who.cmp(&b.c.who))
 }

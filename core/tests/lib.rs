@@ -1,5 +1,6 @@
 //! One integration-test binary; one submodule per topic.
 
+mod dispatch;
 mod ledger;
 mod orders;
 mod policy;
@@ -7,3 +8,4 @@ mod time;
 mod units;
 mod vectors;
 mod vectors_hours;
+mod vectors_orders;
