@@ -39,7 +39,14 @@ fn main() -> Result<(), zhiyuan::Error> {
             .east((rng.unit() - 0.5) * spread)
     };
     let towns: Vec<LatLon> = (0..20).map(|_| at(&mut rng, base, 36_000.0)).collect();
-    let skills = ["medical", "psychological", "legal", "science", "emergency", "teaching"];
+    let skills = [
+        "medical",
+        "psychological",
+        "legal",
+        "science",
+        "emergency",
+        "teaching",
+    ];
     let now: Timestamp = "2024-06-01T00:00:00Z".parse()?;
     let candidates: Vec<Candidate> = (0..n as u64)
         .map(|i| {
@@ -49,13 +56,21 @@ fn main() -> Result<(), zhiyuan::Error> {
                 let t = towns[(rng.next() % 20) as usize];
                 at(&mut rng, t, 3_000.0)
             };
-            let s: Vec<&str> = skills.iter().copied().filter(|_| rng.next() % 5 == 0).collect();
-            let who = if i % 50 == 0 { Taker::Team(i) } else { Taker::Volunteer(i) };
+            let s: Vec<&str> = skills
+                .iter()
+                .copied()
+                .filter(|_| rng.next().is_multiple_of(5))
+                .collect();
+            let who = if i % 50 == 0 {
+                Taker::Team(i)
+            } else {
+                Taker::Volunteer(i)
+            };
             let mut c = Candidate::new(who, loc, &s);
             c.open_orders = (rng.next() % 4) as u32;
             c.rating_count = (rng.next() % 6) as u32;
             c.rating_sum = c.rating_count * (1 + (rng.next() % 5) as u32);
-            c.last_active = (rng.next() % 3 != 0).then(|| {
+            c.last_active = (!rng.next().is_multiple_of(3)).then(|| {
                 Timestamp::from_micros(now.as_micros() - (rng.next() % 90) as i64 * 86_400_000_000)
                     .expect("within range")
             });
@@ -66,13 +81,22 @@ fn main() -> Result<(), zhiyuan::Error> {
     let t = Instant::now();
     let pool = CandidatePool::with_cell(candidates.clone(), policy.dispatch.radius_m)?;
     let build = t.elapsed();
-    let cats = ["medical_fitness", "legal_services", "science_tech", "public_welfare"];
+    let cats = [
+        "medical_fitness",
+        "legal_services",
+        "science_tech",
+        "public_welfare",
+    ];
     let qs: Vec<DispatchQuery> = (0..queries as u64)
         .map(|i| DispatchQuery {
             order: i,
             requester: u64::MAX,
             category: cats[(i % 4) as usize].to_owned(),
-            urgency: if i % 10 == 0 { Urgency::Emergency } else { Urgency::Normal },
+            urgency: if i % 10 == 0 {
+                Urgency::Emergency
+            } else {
+                Urgency::Normal
+            },
             location: if i % 2 == 0 {
                 at(&mut rng, towns[(i % 20) as usize], 3_000.0)
             } else {
@@ -96,7 +120,10 @@ fn main() -> Result<(), zhiyuan::Error> {
         checksum += u64::from(r.in_circle);
     }
     let scanned = t.elapsed();
-    println!("volunteers: {n}, queries: {queries}, radius: {} m", policy.dispatch.radius_m);
+    println!(
+        "volunteers: {n}, queries: {queries}, radius: {} m",
+        policy.dispatch.radius_m
+    );
     println!("index build: {:.1} ms", build.as_secs_f64() * 1e3);
     println!(
         "ranking with index: {:.1} µs per order (mean {:.0} candidates in the circle)",

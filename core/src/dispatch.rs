@@ -521,7 +521,11 @@ fn rank_found<'a>(
                     Some(i64::from(k.rating_milli)),
                     (!rated).then_some(i64::from(d.unrated_rating_milli)),
                 ),
-                reason("recent_activity", since_days, Some(i64::from(d.recent_days))),
+                reason(
+                    "recent_activity",
+                    since_days,
+                    Some(i64::from(d.recent_days)),
+                ),
             ];
             RankedCandidate {
                 rank: i as u32 + 1,

@@ -85,18 +85,47 @@ impl LatLon {
 
 /// Haversine great-circle distance in metres, as `f64` (display only).
 pub fn haversine_m(a: LatLon, b: LatLon) -> f64 {
-    let (p1, p2) = (a.lat.to_radians(), b.lat.to_radians());
-    let dp = p2 - p1;
-    let dl = (b.lon - a.lon).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+    let (pa, pb) = (Prepared::of(a), Prepared::of(b));
+    pa.haversine_m(&pb)
+}
+
+/// A point in radians with the cosine of its latitude, so an index computes
+/// each point's trigonometry once; the arithmetic is the same as
+/// [`haversine_m`]'s, so both give bit-identical distances.
+#[derive(Clone, Copy, Debug)]
+struct Prepared {
+    lat: f64,
+    lon: f64,
+    cos_lat: f64,
+}
+
+impl Prepared {
+    fn of(p: LatLon) -> Self {
+        let lat = p.lat.to_radians();
+        Prepared {
+            lat,
+            lon: p.lon.to_radians(),
+            cos_lat: lat.cos(),
+        }
+    }
+
+    fn haversine_m(&self, o: &Prepared) -> f64 {
+        let dp = o.lat - self.lat;
+        let dl = o.lon - self.lon;
+        let h = (dp / 2.0).sin().powi(2) + self.cos_lat * o.cos_lat * (dl / 2.0).sin().powi(2);
+        2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+    }
+
+    fn distance_m(&self, o: &Prepared) -> u32 {
+        self.haversine_m(o).round() as u32
+    }
 }
 
 /// Haversine distance rounded to whole metres (half away from zero): the
 /// only distance any comparison or ranking uses.
 pub fn distance_m(a: LatLon, b: LatLon) -> u32 {
     // At most half the circumference (~20,015 km), so it fits in u32.
-    haversine_m(a, b).round() as u32
+    Prepared::of(a).distance_m(&Prepared::of(b))
 }
 
 /// A bucket grid over points, for circle queries.
@@ -112,6 +141,7 @@ pub struct GridIndex {
     cell_deg: f64,
     cells: BTreeMap<(i32, i32), Vec<u32>>,
     points: Vec<LatLon>,
+    prepared: Vec<Prepared>,
 }
 
 impl GridIndex {
@@ -124,10 +154,12 @@ impl GridIndex {
             let key = Self::key(cell_deg, p.lat, p.lon);
             cells.entry(key).or_default().push(i as u32);
         }
+        let prepared = points.iter().map(|p| Prepared::of(*p)).collect();
         GridIndex {
             cell_deg,
             cells,
             points,
+            prepared,
         }
     }
 
@@ -164,18 +196,24 @@ impl GridIndex {
         let (r0, c0) = Self::key(self.cell_deg, lat_lo, center.lon - dlon);
         let (r1, c1) = Self::key(self.cell_deg, lat_hi, center.lon + dlon);
         let mut out = Vec::new();
+        let probe = Probe {
+            center: Prepared::of(center),
+            lat: (lat_lo, lat_hi),
+            lon: (center.lon - dlon, center.lon + dlon),
+            radius_m,
+        };
         let columns = i64::from(c1) - i64::from(c0);
         if columns > 4 * self.cells.len() as i64 {
             // A huge band (near a pole): scanning the cells beats walking it.
             for (&(r, c), ids) in &self.cells {
                 if (r0..=r1).contains(&r) && (c0..=c1).contains(&c) {
-                    self.collect(ids, center, radius_m, &mut out);
+                    self.collect(ids, &probe, &mut out);
                 }
             }
         } else {
             for r in r0..=r1 {
                 for (_, ids) in self.cells.range((r, c0)..=(r, c1)) {
-                    self.collect(ids, center, radius_m, &mut out);
+                    self.collect(ids, &probe, &mut out);
                 }
             }
         }
@@ -183,16 +221,34 @@ impl GridIndex {
         out
     }
 
-    fn collect(&self, ids: &[u32], center: LatLon, radius_m: u32, out: &mut Vec<(u32, u32)>) {
+    fn collect(&self, ids: &[u32], probe: &Probe, out: &mut Vec<(u32, u32)>) {
         for &i in ids {
-            if let Some(p) = self.points.get(i as usize) {
-                let d = distance_m(center, *p);
-                if d <= radius_m {
-                    out.push((i, d));
-                }
+            let (Some(p), Some(prep)) =
+                (self.points.get(i as usize), self.prepared.get(i as usize))
+            else {
+                continue;
+            };
+            // The search band already has a margin over the radius, so a
+            // point outside it is outside the circle: skip the trigonometry.
+            let in_band = (probe.lat.0..=probe.lat.1).contains(&p.lat)
+                && (probe.lon.0..=probe.lon.1).contains(&p.lon);
+            if !in_band {
+                continue;
+            }
+            let d = probe.center.distance_m(prep);
+            if d <= probe.radius_m {
+                out.push((i, d));
             }
         }
     }
+}
+
+/// One circle query: its centre and search band.
+struct Probe {
+    center: Prepared,
+    lat: (f64, f64),
+    lon: (f64, f64),
+    radius_m: u32,
 }
 
 #[cfg(test)]

@@ -1489,12 +1489,13 @@ impl OrderBook {
         out
     }
 
-    /// Closes fulfilled orders whose rating window has ended (as
-    /// `unrated`, never satisfied) and expires open orders past their
-    /// expiry instant, as `actor` at `now`. Returns the events, in order id
-    /// order.
+    /// Once an order's rating window has ended, closes it: fulfilled
+    /// orders as `unrated` (never satisfied), rated orders with their
+    /// verdict (the window is also the time to reopen). Expires open orders
+    /// past their expiry instant. Acts as `actor` at `now`; returns the
+    /// events in order id order.
     pub fn sweep(&mut self, actor: ActorId, now: Timestamp) -> Vec<OrderEvent> {
-        let due: Vec<(OrderId, Action)> = self
+        let mut due: BTreeMap<OrderId, Action> = self
             .overdue(now)
             .into_iter()
             .filter_map(|b| match b.clock {
@@ -1502,9 +1503,13 @@ impl OrderBook {
                 Clock::Expiry => Some((b.order, Action::Expire)),
                 _ => None,
             })
-            .collect::<BTreeMap<_, _>>()
-            .into_iter()
             .collect();
+        for o in self.orders.values() {
+            let window_over = self.rating_closes_at(o).is_some_and(|t| now >= t);
+            if o.state == OrderState::Rated && window_over {
+                due.insert(o.id(), Action::Close);
+            }
+        }
         let mut out = Vec::new();
         for (order, action) in due {
             let cmd = Command {
