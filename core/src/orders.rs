@@ -8,15 +8,14 @@
 //! transition is computed on a copy and committed only when it succeeds).
 //!
 //! ```text
-//!   place ──▶ placed ──start_review──▶ under_review ──reject──▶ rejected
-//!                                        ▲  │ dispatch
-//!         decline / withdraw / reopen    │  ▼
-//!                                        ├─ dispatched ──accept──▶ accepted ──fulfil──▶ fulfilled
-//!                                        │                            │                   │ rate
-//!                                        └──────── withdraw ──────────┘                   ▼
-//!                                        └──────── reopen (dissatisfied) ─────────────── rated ──close──▶ closed
-//!   before fulfilled: cancel ──▶ cancelled, expire ──▶ expired;  fulfilled past the window ──▶ closed (unrated)
+//! placed ─start_review→ under_review ─dispatch→ dispatched ─accept→ accepted ─fulfil→ fulfilled ─rate→ rated ─close→ closed
+//! under_review ─reject→ rejected          dispatched ─decline→ under_review (re-dispatch, history kept)
+//! dispatched | accepted ─withdraw→ under_review      rated (dissatisfied) ─reopen→ under_review
+//! placed … accepted ─cancel→ cancelled | ─expire→ expired      fulfilled ─close (window over)→ closed (unrated)
 //! ```
+//!
+//! The full table with guards, the SLA clocks and the metric definitions are
+//! in `docs/orders.md`.
 //!
 //! ```
 //! use zhiyuan::orders::*;
@@ -426,9 +425,29 @@ pub struct DispatchRound {
     /// When.
     pub at: Timestamp,
     /// Who accepted it in this round, and when.
-    pub accepted: Option<(Taker, Timestamp)>,
-    /// How the round ended, if it did before fulfilment, when, and why.
-    pub ended: Option<(RoundEnd, Timestamp, String)>,
+    pub accepted: Option<Acceptance>,
+    /// How the round ended, if it did before fulfilment.
+    pub ended: Option<RoundEnding>,
+}
+
+/// An acceptance within a dispatch round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acceptance {
+    /// Who took the order.
+    pub by: Taker,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// The end of a dispatch round before fulfilment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundEnding {
+    /// Declined or withdrawn.
+    pub how: RoundEnd,
+    /// When.
+    pub at: Timestamp,
+    /// Why.
+    pub reason: String,
 }
 
 /// An order and where it stands.
@@ -456,7 +475,7 @@ pub struct Order {
     pub outcome: Option<Outcome>,
     /// When it was (last) fulfilled.
     pub fulfilled_at: Option<Timestamp>,
-    /// Reason of a reject or cancel, who cancelled.
+    /// The reason given for a reject or cancel.
     pub end_reason: Option<String>,
     /// Who cancelled, if cancelled.
     pub cancelled_by: Option<Party>,
@@ -1190,7 +1209,10 @@ impl OrderBook {
                     ));
                 }
                 if let Some(r) = n.rounds.last_mut() {
-                    r.accepted = Some((*by, cmd.at));
+                    r.accepted = Some(Acceptance {
+                        by: *by,
+                        at: cmd.at,
+                    });
                 }
                 n.taker = Some(*by);
                 entering(&mut n, S::Accepted);
@@ -1203,7 +1225,11 @@ impl OrderBook {
                 }
                 non_empty(reason, &label("reason"))?;
                 if let Some(r) = n.rounds.last_mut() {
-                    r.ended = Some((RoundEnd::Declined, cmd.at, reason.clone()));
+                    r.ended = Some(RoundEnding {
+                        how: RoundEnd::Declined,
+                        at: cmd.at,
+                        reason: reason.clone(),
+                    });
                 }
                 entering(&mut n, S::UnderReview);
                 EventKind::Declined {
@@ -1214,7 +1240,11 @@ impl OrderBook {
             (Action::Withdraw { reason }, S::Dispatched | S::Accepted) => {
                 non_empty(reason, &label("reason"))?;
                 if let Some(r) = n.rounds.last_mut() {
-                    r.ended = Some((RoundEnd::Withdrawn, cmd.at, reason.clone()));
+                    r.ended = Some(RoundEnding {
+                        how: RoundEnd::Withdrawn,
+                        at: cmd.at,
+                        reason: reason.clone(),
+                    });
                 }
                 n.taker = None;
                 entering(&mut n, S::UnderReview);

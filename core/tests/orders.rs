@@ -225,11 +225,18 @@ fn redispatch_after_decline_keeps_history() {
     assert_eq!(o.rounds[0].to, Assignee::Team(5));
     assert_eq!(
         o.rounds[0].ended,
-        Some((RoundEnd::Declined, plus_h(t0, 2), "no lawyer free".into()))
+        Some(RoundEnding {
+            how: RoundEnd::Declined,
+            at: plus_h(t0, 2),
+            reason: "no lawyer free".into()
+        })
     );
     assert_eq!(
         o.rounds[1].accepted,
-        Some((Taker::Volunteer(200), plus_h(t0, 4)))
+        Some(Acceptance {
+            by: Taker::Volunteer(200),
+            at: plus_h(t0, 4)
+        })
     );
     let m = book
         .metrics(1, Period::of(Grain::Day, t0, book.policy().offset()))
