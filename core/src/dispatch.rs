@@ -39,7 +39,6 @@ use crate::orders::{Order, OrderId, Taker, Urgency};
 use crate::policy::{PolicySpec, ensure};
 use crate::time::{MICROS_PER_DAY, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One ranking criterion.
@@ -445,6 +444,9 @@ struct Keys<'a> {
     skills: usize,
     rating_milli: u32,
     recently_active: bool,
+    /// The criteria in policy order, each mapped so that smaller ranks
+    /// first; compared as an integer array, then by `who`.
+    key: [u32; 5],
 }
 
 fn rank_found<'a>(
@@ -474,7 +476,7 @@ fn rank_found<'a>(
         } else {
             d.unrated_rating_milli
         };
-        keys.push(Keys {
+        let mut k = Keys {
             c,
             distance_m: dist,
             skills: wanted.iter().filter(|s| c.skills.contains(s)).count(),
@@ -482,10 +484,19 @@ fn rank_found<'a>(
             recently_active: c
                 .last_active
                 .is_some_and(|t| t.as_micros() > now.as_micros() - window),
-        });
+            key: [0; 5],
+        };
+        k.key = sort_key(&d.rank_by, &k);
+        keys.push(k);
     }
-    keys.sort_by(|a, b| compare(&d.rank_by, a, b));
-    keys.truncate(limit.unwrap_or(d.default_limit) as usize);
+    let keep = limit.unwrap_or(d.default_limit) as usize;
+    let order = |a: &Keys<'_>, b: &Keys<'_>| a.key.cmp(&b.key).then(a.c.who.cmp(&b.c.who));
+    if keys.len() > keep && keep > 0 {
+        // Only the best `keep` are returned: partition, then sort those.
+        keys.select_nth_unstable_by(keep - 1, order);
+    }
+    keys.truncate(keep);
+    keys.sort_unstable_by(order);
     let candidates = keys
         .iter()
         .enumerate()
@@ -551,18 +562,19 @@ fn rank_found<'a>(
     }
 }
 
-/// The declared total order: the policy criteria, then team before
-/// volunteer, then id.
-fn compare(by: &[Criterion], a: &Keys<'_>, b: &Keys<'_>) -> Ordering {
-    by.iter()
-        .map(|c| match c {
-            Criterion::Skill => b.skills.cmp(&a.skills),
-            Criterion::Load => a.c.open_orders.cmp(&b.c.open_orders),
-            Criterion::Rating => b.rating_milli.cmp(&a.rating_milli),
-            Criterion::Recent => b.recently_active.cmp(&a.recently_active),
-            Criterion::Distance => a.distance_m.cmp(&b.distance_m),
-        })
-        .find(|o| o.is_ne())
-        .unwrap_or(Ordering::Equal)
-        .then(a.c.who.cmp(&b.c.who))
+/// The declared total order as an integer array: the policy criteria, each
+/// mapped so that smaller ranks first (ties then go to teams before
+/// volunteers, then id, in the caller).
+fn sort_key(by: &[Criterion], k: &Keys<'_>) -> [u32; 5] {
+    let mut key = [0u32; 5];
+    for (slot, c) in key.iter_mut().zip(by) {
+        *slot = match c {
+            Criterion::Skill => u32::MAX - k.skills.min(u32::MAX as usize) as u32,
+            Criterion::Load => k.c.open_orders,
+            Criterion::Rating => u32::MAX - k.rating_milli,
+            Criterion::Recent => u32::from(!k.recently_active),
+            Criterion::Distance => k.distance_m,
+        };
+    }
+    key
 }
