@@ -11,6 +11,8 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod annual;
+pub mod apportion;
 pub mod credit;
 pub mod dispatch;
 pub mod error;
@@ -18,17 +20,30 @@ pub mod facts;
 pub mod geo;
 pub mod hours;
 pub mod ledger;
+<<<<<<< HEAD
 pub mod order_metrics;
+=======
+pub mod monthly;
+>>>>>>> main
 pub mod orders;
 pub mod perks;
 pub mod points;
 pub mod policy;
 pub mod posts;
 pub mod selection;
+<<<<<<< HEAD
 pub mod service_list;
+=======
+pub mod simulation;
+>>>>>>> main
 pub mod stars;
 pub mod time;
 pub mod units;
 
 pub use error::{Error, ErrorKind, Result};
 pub use policy::{Policy, PolicySpec};
+
+/// The README's examples run as doc-tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
