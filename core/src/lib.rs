@@ -20,22 +20,16 @@ pub mod facts;
 pub mod geo;
 pub mod hours;
 pub mod ledger;
-<<<<<<< HEAD
-pub mod order_metrics;
-=======
 pub mod monthly;
->>>>>>> main
+pub mod order_metrics;
 pub mod orders;
 pub mod perks;
 pub mod points;
 pub mod policy;
 pub mod posts;
 pub mod selection;
-<<<<<<< HEAD
 pub mod service_list;
-=======
 pub mod simulation;
->>>>>>> main
 pub mod stars;
 pub mod time;
 pub mod units;
