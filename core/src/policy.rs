@@ -73,7 +73,7 @@ impl PolicySpec {
             .map_err(|e| e.at("monthly_stars"))?;
         self.annual.validate().map_err(|e| e.at("annual"))?;
         self.orders.validate().map_err(|e| e.at("orders"))?;
-        self.dispatch.validate().map_err(|e| e.at("dispatch"))?;
+        self.dispatch.validate(self).map_err(|e| e.at("dispatch"))?;
         Ok(())
     }
 }

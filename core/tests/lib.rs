@@ -3,8 +3,10 @@
 mod certificates;
 mod county;
 mod credit;
+mod dispatch;
 mod facts;
 mod ledger;
+mod orders;
 mod perks;
 mod points;
 mod policy;
@@ -14,5 +16,6 @@ mod time;
 mod units;
 mod vectors;
 mod vectors_hours;
+mod vectors_orders;
 mod vectors_rewards;
 mod vectors_selection;
