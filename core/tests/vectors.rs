@@ -48,8 +48,8 @@ pub fn load(capability: &str) -> Vec<Scenario> {
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
-            let v: Value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let v: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let policy = match v.get("policy") {
                 None | Some(Value::Null) => Policy::default(),
                 Some(p) => Policy::from_json(&p.to_string())
@@ -68,14 +68,20 @@ pub fn load(capability: &str) -> Vec<Scenario> {
 /// errors. Returns the number of steps checked.
 pub fn run(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Error>) -> usize {
     for (i, step) in s.steps.iter().enumerate() {
-        let op = step["op"].as_str().unwrap_or_else(|| panic!("{} step {i}: no op", s.file));
+        let op = step["op"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} step {i}: no op", s.file));
         let got = apply(op, &step["input"]);
         let at = format!("{} step {i} ({op})", s.file);
         match (got, step.get("output"), step.get("error")) {
             (Ok(out), Some(want), None) => assert_eq!(&out, want, "{at}: output differs"),
             (Ok(out), None, None) => panic!("{at}: step has neither output nor error (got {out})"),
             (Err(e), None, Some(want)) => {
-                assert_eq!(e.kind().as_str(), want["kind"].as_str().unwrap(), "{at}: {e}");
+                assert_eq!(
+                    e.kind().as_str(),
+                    want["kind"].as_str().unwrap(),
+                    "{at}: {e}"
+                );
                 assert_eq!(e.to_string(), want["message"].as_str().unwrap(), "{at}");
             }
             (Ok(out), _, Some(want)) => panic!("{at}: expected error {want}, got {out}"),
