@@ -863,7 +863,7 @@ impl LikeBoard {
             .values()
             .flat_map(|s| s.posts.iter().map(|&(_, _, post)| self.total(post)))
             .collect();
-        totals.sort_unstable_by(|a, b| (a.week, a.author, a.post).cmp(&(b.week, b.author, b.post)));
+        totals.sort_unstable_by_key(|a| (a.week, a.author, a.post));
         LikePartial {
             totals,
             ..LikePartial::empty(&self.policy)
@@ -1236,6 +1236,19 @@ pub fn like_batch(
     policy: &Policy,
     opts: &BatchOptions,
 ) -> Result<LikeBatch> {
+    // About 64k rows a bucket: each bucket's sort stays cache-sized.
+    let buckets = (likes.event.len() / (1 << 16)).clamp(1, 4096);
+    batch_with_buckets(posts, likes, regs, policy, opts, buckets)
+}
+
+fn batch_with_buckets(
+    posts: PostColumns<'_>,
+    likes: LikeColumns<'_>,
+    regs: RegistrationColumns<'_>,
+    policy: &Policy,
+    opts: &BatchOptions,
+    nb: usize,
+) -> Result<LikeBatch> {
     let rules = Rules::new(policy);
     let np = posts.id.len();
     check_len("posts", "author", posts.author.len(), np, "id")?;
@@ -1336,7 +1349,6 @@ pub fn like_batch(
     }
 
     // Bucket rows by liker so every liker's groups are whole in a bucket.
-    let nb = (nl / (1 << 16)).clamp(1, 4096);
     let bucket = |k: u64| ((k >> 32) as usize) % nb;
     let mut starts = vec![0usize; nb + 1];
     for &k in keys.iter().filter(|&&k| k != SKIP) {
@@ -1586,4 +1598,62 @@ pub fn weekly_boards(
             .partial
             .boards(k),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Buckets only split work: any bucket count gives the same result.
+        #[test]
+        fn bucket_count_does_not_change_the_result(
+            rows in prop::collection::vec((1u64..40, 0u64..30, 0i64..400, 0u8..2), 0..300),
+            nb in 2usize..9,
+            cap in prop::option::of(1u32..4),
+        ) {
+            let mut spec = crate::PolicySpec::default();
+            spec.likes.liker_weekly_cap = cap;
+            let policy = Policy::new(spec).unwrap();
+            let base = 1_709_481_600_000_000i64;
+            let hour = 3_600_000_000i64;
+            let posts = PostTable {
+                id: (0..30).collect(),
+                author: (0..30).map(|i| i % 7 + 1).collect(),
+                time: (0..30).map(|i| base + i * 11 * hour).collect(),
+            };
+            let regs = RegistrationTable {
+                volunteer: (1..40).collect(),
+                registered_at: (1..40).map(|v| base - (v % 12) * 24 * hour).collect(),
+            };
+            let likes = LikeTable {
+                event: (0..rows.len() as u64).collect(),
+                liker: rows.iter().map(|r| r.0).collect(),
+                post: rows.iter().map(|r| r.1).collect(),
+                time: rows.iter().map(|r| base + r.2 * hour).collect(),
+                action: rows.iter().map(|r| r.3).collect(),
+            };
+            let opts = BatchOptions { verdicts: true, check_event_ids: true };
+            let run = |nb| batch_with_buckets(posts.columns(), likes.columns(), regs.columns(), &policy, &opts, nb).unwrap();
+            prop_assert_eq!(run(nb), run(1));
+        }
+    }
+
+    #[test]
+    fn sparse_ids_use_the_sorted_index() {
+        let ids = [u64::MAX, 3, 1 << 40];
+        let ix = IdIndex::build(&ids, "posts", "id", "post").unwrap();
+        assert!(matches!(ix, IdIndex::Sorted(_)));
+        assert_eq!(ix.get(1 << 40), Some(2));
+        assert_eq!(ix.get(4), None);
+        let dense = IdIndex::build(&[7, 5, 6], "posts", "id", "post").unwrap();
+        assert!(matches!(dense, IdIndex::Dense { .. }));
+        assert_eq!(
+            (dense.get(5), dense.get(8), dense.get(0)),
+            (Some(1), None, None)
+        );
+    }
 }

@@ -1,3 +1,4 @@
 //! One integration-test binary; one submodule per topic.
 
+mod boards;
 mod policy;
