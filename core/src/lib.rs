@@ -17,6 +17,7 @@ pub mod error;
 pub mod facts;
 pub mod hours;
 pub mod leaderboard;
+pub mod ledger;
 pub mod orders;
 pub mod perks;
 pub mod points;

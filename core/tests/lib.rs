@@ -1,4 +1,9 @@
 //! One integration-test binary; one submodule per topic.
 
 mod boards;
+mod ledger;
 mod policy;
+mod time;
+mod units;
+mod vectors;
+mod vectors_hours;
