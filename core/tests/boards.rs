@@ -175,6 +175,9 @@ fn policies() -> impl Strategy<Value = Policy> {
     })
 }
 
+/// (time, event, post, weight) of a like that passed dedup and new-account.
+type Cand = (i64, u64, u64, i64);
+
 /// A spec-literal reference filter: per-post (weight, likes) and per-event
 /// verdicts, with ordered maps and no cleverness.
 fn reference(p: &Policy, w: &World) -> (BTreeMap<u64, (i64, u64)>, BTreeMap<u64, LikeVerdict>) {
@@ -213,7 +216,7 @@ fn reference(p: &Policy, w: &World) -> (BTreeMap<u64, (i64, u64)>, BTreeMap<u64,
         }
     }
     // (liker, author, week) -> [(time, event, post, weight)]
-    let mut groups: BTreeMap<(u64, u64, Period), Vec<(i64, u64, u64, i64)>> = BTreeMap::new();
+    let mut groups: BTreeMap<(u64, u64, Period), Vec<Cand>> = BTreeMap::new();
     for ((liker, post), mut evs) in pairs {
         evs.sort_by_key(|e| (e.time, e.id));
         let mut head: Option<&LikeEvent> = None;
@@ -251,7 +254,7 @@ fn reference(p: &Policy, w: &World) -> (BTreeMap<u64, (i64, u64)>, BTreeMap<u64,
             }
         }
     }
-    let mut liker_groups: BTreeMap<(u64, Period), Vec<(i64, u64, u64, i64)>> = BTreeMap::new();
+    let mut liker_groups: BTreeMap<(u64, Period), Vec<Cand>> = BTreeMap::new();
     for ((liker, _, wk), mut g) in groups {
         g.sort();
         for (n, c) in g.into_iter().enumerate() {
