@@ -405,7 +405,13 @@ impl Feed {
         }
         let chars = c.text.chars().count();
         let max = self.policy.likes.max_comment_chars as usize;
-        if c.text.trim().is_empty() || chars > max {
+        if c.text.trim().is_empty() {
+            return Err(Error::invalid_input(
+                format!("{field}.text"),
+                "must not be blank",
+            ));
+        }
+        if chars > max {
             return Err(Error::invalid_input(
                 format!("{field}.text"),
                 format!("must have 1..={max} characters, has {chars}"),

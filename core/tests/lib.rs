@@ -6,4 +6,5 @@ mod policy;
 mod time;
 mod units;
 mod vectors;
+mod vectors_boards;
 mod vectors_hours;
