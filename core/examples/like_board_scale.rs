@@ -57,7 +57,7 @@ fn main() {
         registered_at: (1..=n_vol)
             .map(|_| {
                 // 5 % register during the eight weeks, the rest a year before.
-                if rng.next() % 20 == 0 {
+                if rng.next().is_multiple_of(20) {
                     start + (rng.next() % 56) as i64 * MICROS_PER_DAY
                 } else {
                     start - (rng.next() % 365 + 1) as i64 * MICROS_PER_DAY
@@ -74,7 +74,7 @@ fn main() {
     };
     let mut likes = LikeTable::default();
     for i in 0..n_likes {
-        let replay = i > 0 && rng.next() % 100 == 0;
+        let replay = i > 0 && rng.next().is_multiple_of(100);
         if replay {
             let j = (rng.next() % i as u64) as usize;
             likes.event.push(likes.event[j]);
@@ -92,7 +92,7 @@ fn main() {
         likes.liker.push(1 + rng.skewed(n_vol, 2));
         likes.post.push(post);
         likes.time.push(pt + delay);
-        likes.action.push(u8::from(rng.next() % 33 == 0));
+        likes.action.push(u8::from(rng.next().is_multiple_of(33)));
     }
     println!(
         "generated {} likes, {} posts, {} volunteers in {:.2?}",
