@@ -948,8 +948,13 @@ fn policy_fields_validate_with_paths() {
             (ErrorKind::PolicyInvalid, msg.to_owned())
         );
     }
-    let p = Policy::from_toml("[likes]\nliker_weekly_cap = 20\n").unwrap();
+    // The example in docs/policy/likes.md.
+    let p = Policy::from_toml(
+        "[likes]\nauthor_cap = 3\nliker_weekly_cap = 20\nnew_account_days = 7\nfull_weight_days = 14\nwindow_grace_minutes = 60\n",
+    )
+    .unwrap();
     assert_eq!(p.likes.liker_weekly_cap, Some(20));
+    assert_eq!(p.likes.full_weight_days, 14);
     assert_eq!(Policy::default().likes.author_cap, 3);
 }
 
