@@ -220,6 +220,18 @@ pub struct LikePartial {
     pub totals: Vec<PostTotal>,
 }
 
+/// `totals` sorted by (week, author, post), borrowed when it already is.
+fn sorted_totals(totals: &[PostTotal]) -> std::borrow::Cow<'_, [PostTotal]> {
+    let key = |p: &PostTotal| (p.week, p.author, p.post);
+    if totals.is_sorted_by_key(key) {
+        std::borrow::Cow::Borrowed(totals)
+    } else {
+        let mut v = totals.to_vec();
+        v.sort_by_key(key);
+        std::borrow::Cow::Owned(v)
+    }
+}
+
 fn post_order(a: &PostTotal, b: &PostTotal) -> Ordering {
     b.weight
         .cmp(&a.weight)
@@ -308,8 +320,9 @@ fn boards_from_totals(totals: &[PostTotal], k: usize, hash: &str) -> Vec<WeeklyB
             for p in slice {
                 match authors.last_mut() {
                     Some(a) if a.author == p.author => {
-                        a.weight += p.weight;
-                        a.likes += p.likes;
+                        // Saturating: only a hand-made partial could overflow.
+                        a.weight = a.weight.saturating_add(p.weight);
+                        a.likes = a.likes.saturating_add(p.likes);
                         a.posts += 1;
                         a.first_post_time = a.first_post_time.min(p.time);
                     }
@@ -359,7 +372,9 @@ impl LikePartial {
             ));
         }
         let key = |p: &PostTotal| (p.week, p.author, p.post);
-        let (a, b) = (&self.totals, &other.totals);
+        // Partials built here are sorted; ones read from JSON may not be.
+        let (a, b) = (sorted_totals(&self.totals), sorted_totals(&other.totals));
+        let (a, b) = (a.as_ref(), b.as_ref());
         let mut out = Vec::with_capacity(a.len() + b.len());
         let (mut i, mut j) = (0, 0);
         while i < a.len() || j < b.len() {
@@ -389,8 +404,15 @@ impl LikePartial {
                         ));
                     }
                     let mut s = x.clone();
-                    s.weight += y.weight;
-                    s.likes += y.likes;
+                    match (s.weight.checked_add(y.weight), s.likes.checked_add(y.likes)) {
+                        (Some(w), Some(l)) => (s.weight, s.likes) = (w, l),
+                        _ => {
+                            return Err(Error::invalid_input(
+                                format!("totals.post {}", x.post),
+                                "weight or like count overflows",
+                            ));
+                        }
+                    }
                     out.push(s);
                     i += 1;
                     j += 1;
@@ -417,7 +439,7 @@ impl LikePartial {
     /// The board of every week with a counted like, top `k` posts and
     /// authors each, weeks in order.
     pub fn boards(&self, k: usize) -> Vec<WeeklyBoard> {
-        boards_from_totals(&self.totals, k, &self.policy_hash)
+        boards_from_totals(&sorted_totals(&self.totals), k, &self.policy_hash)
     }
 
     /// The excellent-works exhibition of `month`: posts published in that
