@@ -1232,11 +1232,15 @@ struct Rec {
     key: u64,
     time: i64,
     event: u64,
+    /// Rank of the first post of this post's (week, author) run.
+    group: u32,
     action: u8,
 }
 
 /// Post attributes by rank r (posts sorted by week, author, id).
 struct RankedPosts {
+    /// Rank of the first post of each post's (week, author) run.
+    group: Vec<u32>,
     id: Vec<u64>,
     author: Vec<u64>,
     time: Vec<i64>,
@@ -1307,27 +1311,34 @@ fn batch_with_buckets(
     // Rank posts by (week, author, id): a liker's likes sorted by rank are
     // grouped by week, then author, then post, which is exactly the nesting
     // of the (liker, week) ⊃ (liker, author, week) ⊃ (liker, post) groups.
-    let week_of: Vec<i32> = posts.time.par_iter().map(|&t| rules.week(t)).collect();
-    let mut order: Vec<u32> = (0..np as u32).collect();
-    order.par_sort_unstable_by_key(|&i| {
-        let i = i as usize;
-        (week_of[i], posts.author[i], posts.id[i])
-    });
+    // Sorting contiguous tuples keeps the sort cache-friendly.
+    let mut order: Vec<(i32, u64, u64, u32)> = (0..np)
+        .into_par_iter()
+        .map(|i| {
+            (
+                rules.week(posts.time[i]),
+                posts.author[i],
+                posts.id[i],
+                i as u32,
+            )
+        })
+        .collect();
+    order.par_sort_unstable();
     let mut rank_of = vec![0u32; np];
-    for (r, &i) in order.iter().enumerate() {
-        rank_of[i as usize] = r as u32;
+    let mut group = Vec::with_capacity(np);
+    for (r, o) in order.iter().enumerate() {
+        rank_of[o.3 as usize] = r as u32;
+        let same_run = r > 0 && (order[r - 1].0, order[r - 1].1) == (o.0, o.1);
+        group.push(if same_run { group[r - 1] } else { r as u32 });
     }
     let ranked = RankedPosts {
-        id: order.par_iter().map(|&i| posts.id[i as usize]).collect(),
-        author: order
-            .par_iter()
-            .map(|&i| posts.author[i as usize])
-            .collect(),
-        time: order.par_iter().map(|&i| posts.time[i as usize]).collect(),
-        week: order.par_iter().map(|&i| week_of[i as usize]).collect(),
+        group,
+        id: order.par_iter().map(|o| o.2).collect(),
+        author: order.par_iter().map(|o| o.1).collect(),
+        time: order.par_iter().map(|o| posts.time[o.3 as usize]).collect(),
+        week: order.par_iter().map(|o| o.0).collect(),
     };
     drop(order);
-    drop(week_of);
 
     // Per row: unknown ids are errors; window and self-likes are decided
     // here, row by row; the rest go to their liker's bucket.
@@ -1404,6 +1415,7 @@ fn batch_with_buckets(
                         key: keys[i],
                         time: likes.time[i],
                         event: likes.event[i],
+                        group: ranked.group[(keys[i] & 0xffff_ffff) as usize],
                         action: likes.action[i],
                     }
                 })
@@ -1480,13 +1492,36 @@ fn batch_with_buckets(
 /// Rejects rows sharing an event id with different content; names the
 /// first such row.
 fn check_event_ids(likes: LikeColumns<'_>) -> Result<()> {
-    let mut ids: Vec<(u64, u32)> = likes
-        .event
-        .par_iter()
-        .enumerate()
-        .map(|(i, &e)| (e, i as u32))
-        .collect();
-    ids.par_sort_unstable();
+    // Scatter (event, row) by a hash of the event id, then sort each
+    // bucket on its own: cache-sized sorts instead of one 20M-row sort.
+    let n = likes.event.len();
+    let bits = (n / (1 << 16))
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(12);
+    let nb = 1usize << bits;
+    let bucket = |e: u64| {
+        if bits == 0 {
+            0
+        } else {
+            (e.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+        }
+    };
+    let mut starts = vec![0usize; nb + 1];
+    for &e in likes.event {
+        starts[bucket(e) + 1] += 1;
+    }
+    for b in 0..nb {
+        starts[b + 1] += starts[b];
+    }
+    let mut fill = starts.clone();
+    let mut pairs = vec![(0u64, 0u32); n];
+    for (i, &e) in likes.event.iter().enumerate() {
+        let b = bucket(e);
+        pairs[fill[b]] = (e, i as u32);
+        fill[b] += 1;
+    }
     let row = |i: u32| {
         let i = i as usize;
         (
@@ -1496,10 +1531,24 @@ fn check_event_ids(likes: LikeColumns<'_>) -> Result<()> {
             likes.action[i],
         )
     };
-    let bad = ids
-        .par_windows(2)
-        .filter(|w| w[0].0 == w[1].0 && row(w[0].1) != row(w[1].1))
-        .map(|w| (w[1].1, w[0].1))
+    let mut chunks: Vec<&mut [(u64, u32)]> = Vec::with_capacity(nb);
+    let mut rest = pairs.as_mut_slice();
+    for b in 0..nb {
+        let (head, tail) = rest.split_at_mut(starts[b + 1] - starts[b]);
+        chunks.push(head);
+        rest = tail;
+    }
+    // The first row (by index) that repeats an earlier row's id with
+    // different content.
+    let bad = chunks
+        .into_par_iter()
+        .filter_map(|c| {
+            c.sort_unstable();
+            c.windows(2)
+                .filter(|w| w[0].0 == w[1].0 && row(w[0].1) != row(w[1].1))
+                .map(|w| (w[1].1, w[0].1))
+                .min()
+        })
         .min();
     match bad {
         Some((i, j)) => Err(Error::conflict(
@@ -1536,19 +1585,16 @@ fn filter_bucket(
     while i < recs.len() {
         // One (liker, week) group.
         let li = liker(&recs[i]);
-        let week = posts.week[rank(&recs[i]) as usize];
+        let week = posts.week[recs[i].group as usize];
         let reg = reg_at[li];
         liker_cands.clear();
-        while i < recs.len() && liker(&recs[i]) == li && posts.week[rank(&recs[i]) as usize] == week
+        // Checked once per (week, author) run, not per row.
+        while i < recs.len() && liker(&recs[i]) == li && posts.week[recs[i].group as usize] == week
         {
             // One (liker, author, week) group.
-            let author = posts.author[rank(&recs[i]) as usize];
+            let g = recs[i].group;
             author_cands.clear();
-            while i < recs.len()
-                && liker(&recs[i]) == li
-                && posts.week[rank(&recs[i]) as usize] == week
-                && posts.author[rank(&recs[i]) as usize] == author
-            {
+            while i < recs.len() && liker(&recs[i]) == li && recs[i].group == g {
                 // One (liker, post) pair: replay its events in order.
                 let key = recs[i].key;
                 let r = rank(&recs[i]);
