@@ -1237,6 +1237,14 @@ struct Rec {
     action: u8,
 }
 
+#[derive(Clone, Copy)]
+struct PostInfo {
+    rank: u32,
+    week: i32,
+    time: i64,
+    author: u64,
+}
+
 /// Post attributes by rank r (posts sorted by week, author, id).
 struct RankedPosts {
     /// Rank of the first post of each post's (week, author) run.
@@ -1324,10 +1332,24 @@ fn batch_with_buckets(
         })
         .collect();
     order.par_sort_unstable();
-    let mut rank_of = vec![0u32; np];
+    // What a like row needs of its post, in one cache line, by input row.
+    let mut info = vec![
+        PostInfo {
+            rank: 0,
+            week: 0,
+            time: 0,
+            author: 0
+        };
+        np
+    ];
     let mut group = Vec::with_capacity(np);
     for (r, o) in order.iter().enumerate() {
-        rank_of[o.3 as usize] = r as u32;
+        info[o.3 as usize] = PostInfo {
+            rank: r as u32,
+            week: o.0,
+            time: posts.time[o.3 as usize],
+            author: o.1,
+        };
         let same_run = r > 0 && (order[r - 1].0, order[r - 1].1) == (o.0, o.1);
         group.push(if same_run { group[r - 1] } else { r as u32 });
     }
@@ -1355,14 +1377,11 @@ fn batch_with_buckets(
                 format!("unknown volunteer {}", likes.liker[i]),
             )));
         };
-        let r = rank_of[pi as usize];
-        let ru = r as usize;
-        if !rules.in_window(ranked.time[ru], ranked.week[ru], likes.time[i])
-            || likes.liker[i] == ranked.author[ru]
-        {
+        let p = &info[pi as usize];
+        if !rules.in_window(p.time, p.week, likes.time[i]) || likes.liker[i] == p.author {
             return None;
         }
-        Some(Ok((li, r)))
+        Some(Ok((li, p.rank)))
     };
     let keys: Vec<u64> = (0..nl)
         .into_par_iter()
@@ -1420,9 +1439,14 @@ fn batch_with_buckets(
                     }
                 })
                 .collect();
-            recs.sort_unstable_by(|a, b| {
-                (a.key, a.time, a.event, a.action).cmp(&(b.key, b.time, b.event, b.action))
-            });
+            // Sort on the key alone (one integer compare), then order each
+            // (liker, post) run, usually one or two rows, by time and id.
+            recs.sort_unstable_by_key(|r| r.key);
+            for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
+                if run.len() > 1 {
+                    run.sort_unstable_by_key(|r| (r.time, r.event, r.action));
+                }
+            }
             let mut out = Vec::new();
             let mut sink = |r: u32, v: LikeVerdict| {
                 if v.weight > 0 {
@@ -1465,11 +1489,10 @@ fn batch_with_buckets(
             .into_par_iter()
             .filter(|&i| likes.action[i] == LikeAction::Like.code())
             .filter_map(|i| {
-                let pi = post_ix.get(likes.post[i])? as usize;
-                let ru = rank_of[pi] as usize;
-                let reason = if !rules.in_window(ranked.time[ru], ranked.week[ru], likes.time[i]) {
+                let p = &info[post_ix.get(likes.post[i])? as usize];
+                let reason = if !rules.in_window(p.time, p.week, likes.time[i]) {
                     LikeReason::OutsideWindow
-                } else if likes.liker[i] == ranked.author[ru] {
+                } else if likes.liker[i] == p.author {
                     LikeReason::SelfLike
                 } else {
                     return None;
