@@ -53,7 +53,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
 
 // ---------------------------------------------------------------------------
 // Rules shared by both paths
@@ -1420,10 +1419,12 @@ fn batch_with_buckets(
     }
     drop(fill);
 
-    let weights: Vec<AtomicI64> = (0..np).map(|_| AtomicI64::new(0)).collect();
-    let counts: Vec<AtomicI64> = (0..np).map(|_| AtomicI64::new(0)).collect();
+    // Counted likes are handed on per slice of post ranks, so the sums
+    // below run slice by slice in cache, without atomics.
+    let slice = np.div_ceil(64).max(1);
     let reg_at = regs.registered_at;
-    let bucket_verdicts: Vec<Vec<LikeVerdict>> = (0..nb)
+    type BucketOut = (Vec<Vec<(u32, i64)>>, Vec<LikeVerdict>);
+    let bucket_out: Vec<BucketOut> = (0..nb)
         .into_par_iter()
         .map(|b| {
             let mut recs: Vec<Rec> = rows[starts[b]..starts[b + 1]]
@@ -1448,24 +1449,37 @@ fn batch_with_buckets(
                 }
             }
             let mut out = Vec::new();
+            let mut adds: Vec<Vec<(u32, i64)>> = vec![Vec::new(); np.div_ceil(slice)];
             let mut sink = |r: u32, v: LikeVerdict| {
                 if v.weight > 0 {
-                    weights[r as usize].fetch_add(v.weight, AtomicOrdering::Relaxed);
-                    counts[r as usize].fetch_add(1, AtomicOrdering::Relaxed);
+                    adds[r as usize / slice].push((r, v.weight));
                 }
                 if opts.verdicts {
                     out.push(v);
                 }
             };
             filter_bucket(&recs, &ranked, reg_at, &rules, &mut sink);
-            out
+            (adds, out)
         })
         .collect();
     drop(rows);
     drop(keys);
 
-    let weights: Vec<i64> = weights.into_iter().map(AtomicI64::into_inner).collect();
-    let counts: Vec<i64> = counts.into_iter().map(AtomicI64::into_inner).collect();
+    let mut weights = vec![0i64; np];
+    let mut counts = vec![0i64; np];
+    weights
+        .par_chunks_mut(slice)
+        .zip(counts.par_chunks_mut(slice))
+        .enumerate()
+        .for_each(|(c, (w, n))| {
+            let base = c * slice;
+            for (adds, _) in &bucket_out {
+                for &(r, x) in adds.get(c).into_iter().flatten() {
+                    w[r as usize - base] += x;
+                    n[r as usize - base] += 1;
+                }
+            }
+        });
     let totals: Vec<PostTotal> = (0..np)
         .into_par_iter()
         .filter(|&r| weights[r] > 0)
@@ -1484,7 +1498,7 @@ fn batch_with_buckets(
     };
 
     let verdicts = opts.verdicts.then(|| {
-        let mut v: Vec<LikeVerdict> = bucket_verdicts.into_iter().flatten().collect();
+        let mut v: Vec<LikeVerdict> = bucket_out.into_iter().flat_map(|b| b.1).collect();
         let early_verdicts: Vec<LikeVerdict> = (0..nl)
             .into_par_iter()
             .filter(|&i| likes.action[i] == LikeAction::Like.code())
