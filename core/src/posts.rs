@@ -3,7 +3,7 @@
 //!
 //! A [`Feed`] stores posts (author, time, topic, linked activity, media
 //! count), comments and like / unlike events, and keeps the incremental
-//! weekly [`LikeBoard`](crate::leaderboard::LikeBoard) up to date. Every like
+//! weekly [`LikeBoard`] up to date. Every like
 //! is either counted (weight in thousandths, [`FULL_WEIGHT`] = one like) or
 //! discounted with exactly one [`LikeReason`]; `docs/rankings/likes.md`
 //! lists the filter steps in order.
