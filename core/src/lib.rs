@@ -22,6 +22,7 @@ pub mod facts;
 pub mod geo;
 pub mod honours;
 pub mod hours;
+pub mod leaderboard;
 pub mod ledger;
 pub mod monthly;
 pub mod order_metrics;

@@ -1,5 +1,6 @@
 //! One integration-test binary; one submodule per topic.
 
+mod boards;
 mod certificates;
 mod county;
 mod credit;
@@ -15,6 +16,7 @@ mod simulation;
 mod time;
 mod units;
 mod vectors;
+mod vectors_boards;
 mod vectors_hours;
 mod vectors_orders;
 mod vectors_rewards;

@@ -14,7 +14,8 @@
 //! Each capability's runner keeps its own state and maps `op` to core calls;
 //! `output` is compared as JSON values with the serde form of the result,
 //! `error` by kind and full message. Any string in an output equal to the
-//! scenario policy's hash is compared as `"$policy_hash"`, so files survive
+//! scenario policy's hash (in an error message too) is compared as
+//! `"$policy_hash"`, so files survive
 //! changes to unrelated policy sections. The Python and C layers run the same
 //! files through their own APIs, with the same substitution.
 
@@ -95,7 +96,8 @@ pub fn run(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Er
                     want["kind"].as_str().unwrap(),
                     "{at}: {e}"
                 );
-                assert_eq!(e.to_string(), want["message"].as_str().unwrap(), "{at}");
+                let got = e.to_string().replace(s.policy.hash(), "$policy_hash");
+                assert_eq!(got, want["message"].as_str().unwrap(), "{at}");
             }
             (Ok(out), _, Some(want)) => panic!("{at}: expected error {want}, got {out}"),
             (Err(e), _, None) => panic!("{at}: unexpected error: {e}"),
@@ -121,7 +123,10 @@ fn bless(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Erro
             Err(e) => {
                 obj.insert(
                     "error".into(),
-                    serde_json::json!({"kind": e.kind().as_str(), "message": e.to_string()}),
+                    serde_json::json!({
+                        "kind": e.kind().as_str(),
+                        "message": e.to_string().replace(s.policy.hash(), "$policy_hash"),
+                    }),
                 );
             }
         }

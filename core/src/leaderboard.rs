@@ -1,0 +1,1764 @@
+//! The weekly like leaderboard (点赞排行榜) of posts and of authors, and the
+//! excellent-works exhibition, computed two ways that give identical output:
+//!
+//! - [`LikeBoard`]: incremental. A like / unlike updates it in O(log n)
+//!   (plus moves inside one liker's small groups); the top k of a week
+//!   comes out in O(k + log n).
+//! - [`like_batch`] / [`weekly_boards`]: a batch function over columns
+//!   (struct of arrays), multi-threaded with rayon, identical for any thread
+//!   count. Its result is a [`LikePartial`]: exact per-post weights per
+//!   week, which [`LikePartial::merge`] sums across partitions to the
+//!   identical answer (partition likes by liker, or by the post's author
+//!   when `liker_weekly_cap` is off; see `docs/rankings/likes.md`).
+//!
+//! A post competes on the board of the ISO week (local time at the policy
+//! offset) in which it was posted, with the likes given inside that week.
+//! Posts order by weight desc, earlier post time, smaller post id; authors
+//! by weight desc, earlier first counted post, smaller author id. Displayed
+//! ranks are competition ranks (1, 2, 2, 4) on equal weight.
+//!
+//! ```
+//! use zhiyuan::Policy;
+//! use zhiyuan::leaderboard::{LikeBoard, PostTable, LikeTable, RegistrationTable, weekly_boards};
+//! use zhiyuan::posts::{LikeAction, LikeEvent};
+//! let t = |s: &str| s.parse().unwrap();
+//! let policy = Policy::default();
+//! let mut board = LikeBoard::new(&policy);
+//! for v in [1, 2, 3] { board.register(v, t("2024-01-01T00:00:00Z"))?; }
+//! board.add_post(10, 1, t("2024-03-04T02:00:00Z"))?;
+//! board.apply(&LikeEvent::new(1, 2, 10, t("2024-03-05T02:00:00Z"), LikeAction::Like))?;
+//! board.apply(&LikeEvent::new(2, 3, 10, t("2024-03-05T03:00:00Z"), LikeAction::Like))?;
+//! let week = board.board("2024-W10".parse()?, 10)?;
+//! assert_eq!((week.posts[0].weight, week.posts[0].likes), (2000, 2));
+//!
+//! // The same data as columns gives the same board.
+//! let posts = PostTable { id: vec![10], author: vec![1], time: vec![t("2024-03-04T02:00:00Z").as_micros()] };
+//! let likes = LikeTable::from_events(&[
+//!     LikeEvent::new(1, 2, 10, t("2024-03-05T02:00:00Z"), LikeAction::Like),
+//!     LikeEvent::new(2, 3, 10, t("2024-03-05T03:00:00Z"), LikeAction::Like)]);
+//! let regs = RegistrationTable { volunteer: vec![1, 2, 3], registered_at: vec![t("2024-01-01T00:00:00Z").as_micros(); 3] };
+//! let boards = weekly_boards(posts.columns(), likes.columns(), regs.columns(), &policy, 10)?;
+//! assert_eq!(boards, vec![week]);
+//! # Ok::<(), zhiyuan::Error>(())
+//! ```
+
+use crate::error::{Error, Result};
+use crate::hours::VolunteerId;
+use crate::policy::Policy;
+use crate::posts::{
+    FULL_WEIGHT, LikeAction, LikeEvent, LikeEventId, LikeReason, LikeVerdict, PostId,
+};
+use crate::time::{Grain, LocalDate, MICROS_PER_DAY, MICROS_PER_MINUTE, Period, Timestamp};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+// ---------------------------------------------------------------------------
+// Rules shared by both paths
+// ---------------------------------------------------------------------------
+
+/// The filter's parameters resolved to microseconds and counts, so both the
+/// incremental and the batch path read the policy the same way.
+#[derive(Clone, Copy, Debug)]
+struct Rules {
+    offset_us: i64,
+    grace_us: i64,
+    author_cap: usize,
+    liker_cap: Option<usize>,
+    young_us: i64,
+    full_us: i64,
+}
+
+impl Rules {
+    fn new(policy: &Policy) -> Self {
+        let l = &policy.likes;
+        Rules {
+            offset_us: i64::from(policy.offset().minutes()) * MICROS_PER_MINUTE,
+            grace_us: i64::from(l.window_grace_minutes) * MICROS_PER_MINUTE,
+            author_cap: l.author_cap as usize,
+            liker_cap: l.liker_weekly_cap.map(|c| c as usize),
+            young_us: i64::from(l.new_account_days) * MICROS_PER_DAY,
+            full_us: i64::from(l.full_weight_days) * MICROS_PER_DAY,
+        }
+    }
+
+    /// Week ordinal: weeks since the Monday 1969-12-29 (local time).
+    fn week(&self, t: i64) -> i32 {
+        // 1970-01-01 was a Thursday, three days after its week's Monday.
+        ((t + self.offset_us).div_euclid(MICROS_PER_DAY) + 3).div_euclid(7) as i32
+    }
+
+    fn window_end(&self, week: i32) -> i64 {
+        (i64::from(week) * 7 + 4) * MICROS_PER_DAY - self.offset_us + self.grace_us
+    }
+
+    fn in_window(&self, post_time: i64, week: i32, t: i64) -> bool {
+        t >= post_time && t < self.window_end(week)
+    }
+
+    /// Weight of a like at `t` from an account registered at `reg`.
+    fn weight(&self, reg: i64, t: i64) -> i64 {
+        let age = t - reg;
+        if age < self.young_us {
+            0
+        } else if age >= self.full_us {
+            FULL_WEIGHT
+        } else {
+            // Linear ramp, floored to a thousandth; i128 keeps it exact.
+            let num = i128::from(FULL_WEIGHT) * i128::from(age - self.young_us);
+            (num / i128::from(self.full_us - self.young_us)) as i64
+        }
+    }
+}
+
+fn week_period(week: i32) -> Period {
+    Period::of_date(Grain::Week, LocalDate::from_days(week * 7 - 3))
+}
+
+fn week_ordinal(p: Period) -> i32 {
+    (p.first_day().days() + 3).div_euclid(7)
+}
+
+fn ts(us: i64) -> Timestamp {
+    // Every stored time was validated on the way in.
+    Timestamp::from_micros(us).expect("validated timestamp")
+}
+
+// ---------------------------------------------------------------------------
+// Output types
+// ---------------------------------------------------------------------------
+
+/// One post on a board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostEntry {
+    /// Competition rank (1, 2, 2, 4) on equal weight.
+    pub rank: u32,
+    /// The post.
+    pub post: PostId,
+    /// Its author.
+    pub author: VolunteerId,
+    /// When it was posted.
+    pub time: Timestamp,
+    /// Sum of counted like weights, in thousandths.
+    pub weight: i64,
+    /// Number of counted likes (weight > 0).
+    pub likes: u64,
+}
+
+/// One author on a board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorEntry {
+    /// Competition rank (1, 2, 2, 4) on equal weight.
+    pub rank: u32,
+    /// The author.
+    pub author: VolunteerId,
+    /// Sum of counted like weights over the author's posts of the week.
+    pub weight: i64,
+    /// Number of counted likes.
+    pub likes: u64,
+    /// Posts of the week with at least one counted like.
+    pub posts: u64,
+    /// Time of the earliest of those posts (the tie-breaker after weight).
+    pub first_post_time: Timestamp,
+}
+
+/// The weekly board of one ISO week: top k posts and top k authors.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeeklyBoard {
+    /// The ISO week, e.g. `2024-W10`.
+    pub week: Period,
+    /// Hash of the policy used.
+    pub policy_hash: String,
+    /// Posts with weight > 0, best first.
+    pub posts: Vec<PostEntry>,
+    /// Authors with weight > 0, best first.
+    pub authors: Vec<AuthorEntry>,
+}
+
+/// The excellent-works exhibition of a month: top posts, one per author.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exhibition {
+    /// The month, e.g. `2024-03`.
+    pub month: Period,
+    /// Hash of the policy used.
+    pub policy_hash: String,
+    /// Chosen works, best first; ranks are competition ranks among them.
+    pub works: Vec<PostEntry>,
+}
+
+/// Exact counted weight of one post: the unit a [`LikePartial`] sums.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostTotal {
+    /// The post's ISO week.
+    pub week: Period,
+    /// Its author.
+    pub author: VolunteerId,
+    /// The post.
+    pub post: PostId,
+    /// When it was posted.
+    pub time: Timestamp,
+    /// Counted weight, thousandths.
+    pub weight: i64,
+    /// Counted likes.
+    pub likes: u64,
+}
+
+/// A mergeable partial result: exact per-post weights of every post with a
+/// counted like, sorted by (week, author, post). Partials of disjoint like
+/// partitions [`merge`](LikePartial::merge) by summation into exactly the
+/// whole's partial, provided each (liker, author, week) group (and, with
+/// `liker_weekly_cap`, each (liker, week) group) lies in one partition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LikePartial {
+    /// Hash of the policy used; only equal hashes merge.
+    pub policy_hash: String,
+    /// The policy's UTC offset in minutes (months are cut with it).
+    pub utc_offset_minutes: i32,
+    /// Per-post totals, sorted by (week, author, post), weight > 0.
+    pub totals: Vec<PostTotal>,
+}
+
+/// `totals` sorted by (week, author, post), borrowed when it already is.
+fn sorted_totals(totals: &[PostTotal]) -> std::borrow::Cow<'_, [PostTotal]> {
+    let key = |p: &PostTotal| (p.week, p.author, p.post);
+    if totals.is_sorted_by_key(key) {
+        std::borrow::Cow::Borrowed(totals)
+    } else {
+        let mut v = totals.to_vec();
+        v.sort_by_key(key);
+        std::borrow::Cow::Owned(v)
+    }
+}
+
+fn post_order(a: &PostTotal, b: &PostTotal) -> Ordering {
+    b.weight
+        .cmp(&a.weight)
+        .then(a.time.cmp(&b.time))
+        .then(a.post.cmp(&b.post))
+}
+
+fn author_order(a: &AuthorEntry, b: &AuthorEntry) -> Ordering {
+    b.weight
+        .cmp(&a.weight)
+        .then(a.first_post_time.cmp(&b.first_post_time))
+        .then(a.author.cmp(&b.author))
+}
+
+/// Keeps the first `k` of `v` under the total order `cmp`, sorted.
+fn top_k<T>(v: &mut Vec<T>, k: usize, cmp: impl Fn(&T, &T) -> Ordering) {
+    if k == 0 {
+        v.clear();
+        return;
+    }
+    if v.len() > k {
+        v.select_nth_unstable_by(k - 1, &cmp);
+        v.truncate(k);
+    }
+    v.sort_unstable_by(&cmp);
+}
+
+/// Competition ranks over entries already in board order: equal weight,
+/// equal rank; the next distinct weight gets its 1-based position.
+fn competition_ranks(weights: impl Iterator<Item = i64>) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut prev: Option<(i64, u32)> = None;
+    for (i, w) in weights.enumerate() {
+        let rank = match prev {
+            Some((pw, pr)) if pw == w => pr,
+            _ => i as u32 + 1,
+        };
+        prev = Some((w, rank));
+        out.push(rank);
+    }
+    out
+}
+
+fn post_entries(sorted: &[&PostTotal]) -> Vec<PostEntry> {
+    let ranks = competition_ranks(sorted.iter().map(|p| p.weight));
+    sorted
+        .iter()
+        .zip(ranks)
+        .map(|(p, rank)| PostEntry {
+            rank,
+            post: p.post,
+            author: p.author,
+            time: p.time,
+            weight: p.weight,
+            likes: p.likes,
+        })
+        .collect()
+}
+
+fn rank_authors(mut authors: Vec<AuthorEntry>, k: usize) -> Vec<AuthorEntry> {
+    top_k(&mut authors, k, author_order);
+    let ranks = competition_ranks(authors.iter().map(|a| a.weight));
+    for (a, r) in authors.iter_mut().zip(ranks) {
+        a.rank = r;
+    }
+    authors
+}
+
+/// Boards of every week from totals sorted by (week, author, post).
+fn boards_from_totals(totals: &[PostTotal], k: usize, hash: &str) -> Vec<WeeklyBoard> {
+    let mut weeks = Vec::new();
+    let mut start = 0;
+    for i in 1..=totals.len() {
+        if i == totals.len() || totals[i].week != totals[start].week {
+            weeks.push(start..i);
+            start = i;
+        }
+    }
+    weeks
+        .into_par_iter()
+        .map(|range| {
+            let slice = &totals[range];
+            let mut posts: Vec<&PostTotal> = slice.iter().collect();
+            top_k(&mut posts, k, |a, b| post_order(a, b));
+            let mut authors: Vec<AuthorEntry> = Vec::new();
+            for p in slice {
+                match authors.last_mut() {
+                    Some(a) if a.author == p.author => {
+                        // Saturating: only a hand-made partial could overflow.
+                        a.weight = a.weight.saturating_add(p.weight);
+                        a.likes = a.likes.saturating_add(p.likes);
+                        a.posts += 1;
+                        a.first_post_time = a.first_post_time.min(p.time);
+                    }
+                    _ => authors.push(AuthorEntry {
+                        rank: 0,
+                        author: p.author,
+                        weight: p.weight,
+                        likes: p.likes,
+                        posts: 1,
+                        first_post_time: p.time,
+                    }),
+                }
+            }
+            WeeklyBoard {
+                week: slice[0].week,
+                policy_hash: hash.to_owned(),
+                posts: post_entries(&posts),
+                authors: rank_authors(authors, k),
+            }
+        })
+        .collect()
+}
+
+impl LikePartial {
+    /// An empty partial for `policy`.
+    pub fn empty(policy: &Policy) -> Self {
+        LikePartial {
+            policy_hash: policy.hash().to_owned(),
+            utc_offset_minutes: policy.offset().minutes(),
+            totals: Vec::new(),
+        }
+    }
+
+    /// Adds `other` into `self`: weights and like counts of the same post
+    /// sum. Errors (leaving `self` untouched) when the policies differ or
+    /// the partials disagree about a post's author, time or week.
+    pub fn merge(&mut self, other: &LikePartial) -> Result<()> {
+        if other.policy_hash != self.policy_hash
+            || other.utc_offset_minutes != self.utc_offset_minutes
+        {
+            return Err(Error::conflict(
+                "policy_hash",
+                format!(
+                    "cannot merge partials of policies {} and {}",
+                    self.policy_hash, other.policy_hash
+                ),
+            ));
+        }
+        let key = |p: &PostTotal| (p.week, p.author, p.post);
+        // Partials built here are sorted; ones read from JSON may not be.
+        let (a, b) = (sorted_totals(&self.totals), sorted_totals(&other.totals));
+        let (a, b) = (a.as_ref(), b.as_ref());
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let ord = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => key(x).cmp(&key(y)),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match ord {
+                Ordering::Less => {
+                    out.push(a[i].clone());
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    out.push(b[j].clone());
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    let (x, y) = (&a[i], &b[j]);
+                    if x.time != y.time {
+                        return Err(Error::conflict(
+                            format!("totals.post {}", x.post),
+                            format!(
+                                "posted at {} in one partial, {} in the other",
+                                x.time, y.time
+                            ),
+                        ));
+                    }
+                    let mut s = x.clone();
+                    match (s.weight.checked_add(y.weight), s.likes.checked_add(y.likes)) {
+                        (Some(w), Some(l)) => (s.weight, s.likes) = (w, l),
+                        _ => {
+                            return Err(Error::invalid_input(
+                                format!("totals.post {}", x.post),
+                                "weight or like count overflows",
+                            ));
+                        }
+                    }
+                    out.push(s);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        // A post seen under two authors or weeks would sit at two keys.
+        let mut seen: HashMap<PostId, usize> = HashMap::with_capacity(out.len());
+        for (n, p) in out.iter().enumerate() {
+            if let Some(prev) = seen.insert(p.post, n) {
+                return Err(Error::conflict(
+                    format!("totals.post {}", p.post),
+                    format!(
+                        "author/week {}/{} in one partial, {}/{} in the other",
+                        out[prev].author, out[prev].week, p.author, p.week
+                    ),
+                ));
+            }
+        }
+        self.totals = out;
+        Ok(())
+    }
+
+    /// The board of every week with a counted like, top `k` posts and
+    /// authors each, weeks in order.
+    pub fn boards(&self, k: usize) -> Vec<WeeklyBoard> {
+        boards_from_totals(&sorted_totals(&self.totals), k, &self.policy_hash)
+    }
+
+    /// The excellent-works exhibition of `month`: posts published in that
+    /// local month, by weight desc, earlier post time, smaller id, keeping
+    /// only each author's best, first `n`.
+    pub fn exhibition(&self, month: Period, n: usize) -> Result<Exhibition> {
+        if month.grain() != Grain::Month {
+            return Err(Error::invalid_input(
+                "month",
+                format!("{month} is not a month like 2024-03"),
+            ));
+        }
+        let offset = crate::time::UtcOffset::from_minutes(self.utc_offset_minutes)?;
+        let mut cands: Vec<&PostTotal> = self
+            .totals
+            .iter()
+            .filter(|p| Period::of(Grain::Month, p.time, offset) == month)
+            .collect();
+        cands.sort_unstable_by(|a, b| post_order(a, b));
+        let mut seen = BTreeSet::new();
+        let chosen: Vec<&PostTotal> = cands
+            .into_iter()
+            .filter(|p| seen.insert(p.author))
+            .take(n)
+            .collect();
+        Ok(Exhibition {
+            month,
+            policy_hash: self.policy_hash.clone(),
+            works: post_entries(&chosen),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Incremental board
+// ---------------------------------------------------------------------------
+
+/// A like that passed window, self, dedup and new-account: (time, event,
+/// post, weight). Ordered by (time, event id), which is unique.
+type Cand = (i64, LikeEventId, PostId, i64);
+
+/// Result of changing a capped group: the like that entered the counted
+/// prefix and the one that left it.
+#[derive(Default)]
+struct Delta {
+    entered: Option<Cand>,
+    left: Option<Cand>,
+}
+
+/// A group whose first `cap` members (by time, event id) count. A sorted
+/// vector: O(log m) search; inserts and removals move at most m small
+/// elements, and in-order arrival appends at the end.
+#[derive(Clone, Debug, Default)]
+struct Capped {
+    items: Vec<Cand>,
+}
+
+impl Capped {
+    fn insert(&mut self, c: Cand, cap: usize) -> Delta {
+        let pos = self.items.partition_point(|x| *x < c);
+        self.items.insert(pos, c);
+        let mut d = Delta::default();
+        if pos < cap {
+            d.entered = Some(c);
+            d.left = self.items.get(cap).copied();
+        }
+        d
+    }
+
+    fn remove(&mut self, c: Cand, cap: usize) -> Delta {
+        let pos = self.items.partition_point(|x| *x < c);
+        let mut d = Delta::default();
+        if self.items.get(pos) != Some(&c) {
+            return d;
+        }
+        self.items.remove(pos);
+        if pos < cap {
+            d.left = Some(c);
+            d.entered = cap.checked_sub(1).and_then(|i| self.items.get(i)).copied();
+        }
+        d
+    }
+}
+
+/// The in-window, non-self events of one (liker, post), by (time, id).
+#[derive(Clone, Debug, Default)]
+struct Pair {
+    likes: Vec<(i64, LikeEventId)>,
+    unlikes: Vec<(i64, LikeEventId)>,
+}
+
+impl Pair {
+    fn insert(&mut self, action: LikeAction, key: (i64, LikeEventId)) {
+        let v = match action {
+            LikeAction::Like => &mut self.likes,
+            LikeAction::Unlike => &mut self.unlikes,
+        };
+        let pos = v.partition_point(|x| *x < key);
+        v.insert(pos, key);
+    }
+
+    /// The counted like: the first like after the last unlike. Replaying
+    /// the events in order, an unlike always leaves the pair unliked, and
+    /// the next like starts the like that stands.
+    fn active(&self) -> Option<(i64, LikeEventId)> {
+        let from = match self.unlikes.last() {
+            None => 0,
+            Some(u) => self.likes.partition_point(|l| l < u),
+        };
+        self.likes.get(from).copied()
+    }
+}
+
+#[derive(Clone, Debug)]
+struct PostMeta {
+    author: VolunteerId,
+    time: i64,
+    week: i32,
+    weight: i64,
+    likes: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+struct AuthorAgg {
+    weight: i64,
+    likes: i64,
+    /// (time, post) of the author's posts this week with weight > 0.
+    counted_posts: Vec<(i64, PostId)>,
+}
+
+type PostKey = (Reverse<i64>, i64, PostId);
+type AuthorKey = (Reverse<i64>, i64, VolunteerId);
+
+impl AuthorAgg {
+    fn key(&self, author: VolunteerId) -> Option<AuthorKey> {
+        let first = self.counted_posts.first()?;
+        (self.weight > 0).then_some((Reverse(self.weight), first.0, author))
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct WeekSets {
+    posts: BTreeSet<PostKey>,
+    authors: BTreeSet<AuthorKey>,
+}
+
+/// The incremental weekly like board. Register volunteers and add posts
+/// before the likes that refer to them; then [`apply`](LikeBoard::apply)
+/// events in any order: the boards depend only on the set of events.
+#[derive(Clone, Debug)]
+pub struct LikeBoard {
+    rules: Rules,
+    policy: Policy,
+    posts: HashMap<PostId, PostMeta>,
+    registered: HashMap<VolunteerId, i64>,
+    events: HashMap<LikeEventId, LikeEvent>,
+    pairs: HashMap<(VolunteerId, PostId), Pair>,
+    author_groups: HashMap<(VolunteerId, VolunteerId, i32), Capped>,
+    liker_groups: HashMap<(VolunteerId, i32), Capped>,
+    authors: HashMap<(VolunteerId, i32), AuthorAgg>,
+    weeks: BTreeMap<i32, WeekSets>,
+}
+
+impl LikeBoard {
+    /// An empty board under `policy`.
+    pub fn new(policy: &Policy) -> Self {
+        LikeBoard {
+            rules: Rules::new(policy),
+            policy: policy.clone(),
+            posts: HashMap::new(),
+            registered: HashMap::new(),
+            events: HashMap::new(),
+            pairs: HashMap::new(),
+            author_groups: HashMap::new(),
+            liker_groups: HashMap::new(),
+            authors: HashMap::new(),
+            weeks: BTreeMap::new(),
+        }
+    }
+
+    /// Records when `volunteer` registered. The same time again is a no-op;
+    /// another time is a conflict (weights already given depend on it).
+    pub fn register(&mut self, volunteer: VolunteerId, registered_at: Timestamp) -> Result<()> {
+        let at = registered_at.as_micros();
+        match self.registered.get(&volunteer) {
+            Some(&old) if old == at => Ok(()),
+            Some(&old) => Err(Error::conflict(
+                format!("volunteer {volunteer}.registered_at"),
+                format!("already registered at {}", ts(old)),
+            )),
+            None => {
+                self.registered.insert(volunteer, at);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a post. The same post again is a no-op; the same id with
+    /// another author or time is a conflict.
+    pub fn add_post(&mut self, post: PostId, author: VolunteerId, time: Timestamp) -> Result<()> {
+        let t = time.as_micros();
+        if let Some(m) = self.posts.get(&post) {
+            return if m.author == author && m.time == t {
+                Ok(())
+            } else {
+                Err(Error::conflict(
+                    format!("post {post}"),
+                    "id reused with a different author or time",
+                ))
+            };
+        }
+        self.posts.insert(
+            post,
+            PostMeta {
+                author,
+                time: t,
+                week: self.rules.week(t),
+                weight: 0,
+                likes: 0,
+            },
+        );
+        Ok(())
+    }
+
+    /// Applies a like or unlike. A replay of a known event id is a no-op;
+    /// the same id with other content is a conflict; an unknown post or an
+    /// unregistered liker is not found. On error nothing changes.
+    pub fn apply(&mut self, ev: &LikeEvent) -> Result<()> {
+        if let Some(prev) = self.events.get(&ev.id) {
+            return if prev == ev {
+                Ok(())
+            } else {
+                Err(Error::conflict(
+                    format!("like {}", ev.id),
+                    "event id reused with different content",
+                ))
+            };
+        }
+        let meta = self.posts.get(&ev.post).ok_or_else(|| {
+            Error::not_found(
+                format!("like {}.post", ev.id),
+                format!("unknown post {}", ev.post),
+            )
+        })?;
+        let (author, post_time, week) = (meta.author, meta.time, meta.week);
+        let reg = *self.registered.get(&ev.liker).ok_or_else(|| {
+            Error::not_found(
+                format!("like {}.liker", ev.id),
+                format!("unknown volunteer {}", ev.liker),
+            )
+        })?;
+        self.events.insert(ev.id, ev.clone());
+        let t = ev.time.as_micros();
+        if !self.rules.in_window(post_time, week, t) || ev.liker == author {
+            return Ok(());
+        }
+        let pair = self.pairs.entry((ev.liker, ev.post)).or_default();
+        let before = pair.active();
+        pair.insert(ev.action, (t, ev.id));
+        let after = pair.active();
+        if before != after {
+            let g = (ev.liker, author, week);
+            if let Some((bt, bid)) = before {
+                self.retract(g, reg, (bt, bid, ev.post, 0));
+            }
+            if let Some((at, aid)) = after {
+                self.admit(g, reg, (at, aid, ev.post, 0));
+            }
+        }
+        Ok(())
+    }
+
+    fn admit(&mut self, g: (VolunteerId, VolunteerId, i32), reg: i64, mut c: Cand) {
+        c.3 = self.rules.weight(reg, c.0);
+        if c.3 == 0 {
+            return;
+        }
+        let cap = self.rules.author_cap;
+        let d = self.author_groups.entry(g).or_default().insert(c, cap);
+        self.through_liker_cap(g.0, g.2, d);
+    }
+
+    fn retract(&mut self, g: (VolunteerId, VolunteerId, i32), reg: i64, mut c: Cand) {
+        c.3 = self.rules.weight(reg, c.0);
+        if c.3 == 0 {
+            return;
+        }
+        let cap = self.rules.author_cap;
+        let Some(group) = self.author_groups.get_mut(&g) else {
+            return;
+        };
+        let d = group.remove(c, cap);
+        if group.items.is_empty() {
+            self.author_groups.remove(&g);
+        }
+        self.through_liker_cap(g.0, g.2, d);
+    }
+
+    /// Passes a change of the author-capped set through the liker cap (if
+    /// any) and books what starts or stops counting.
+    fn through_liker_cap(&mut self, liker: VolunteerId, week: i32, d: Delta) {
+        let Some(cap) = self.rules.liker_cap else {
+            if let Some(l) = d.left {
+                self.count(l, -1);
+            }
+            if let Some(e) = d.entered {
+                self.count(e, 1);
+            }
+            return;
+        };
+        let mut changes = Vec::with_capacity(4);
+        let group = self.liker_groups.entry((liker, week)).or_default();
+        if let Some(l) = d.left {
+            changes.push(group.remove(l, cap));
+        }
+        if let Some(e) = d.entered {
+            changes.push(group.insert(e, cap));
+        }
+        if group.items.is_empty() {
+            self.liker_groups.remove(&(liker, week));
+        }
+        for d2 in changes {
+            if let Some(l) = d2.left {
+                self.count(l, -1);
+            }
+            if let Some(e) = d2.entered {
+                self.count(e, 1);
+            }
+        }
+    }
+
+    /// Adds (`sign` = 1) or removes (−1) a counted like.
+    fn count(&mut self, c: Cand, sign: i64) {
+        let post = c.2;
+        let m = self
+            .posts
+            .get_mut(&post)
+            .expect("a counted like's post is known");
+        let old = m.weight;
+        m.weight += sign * c.3;
+        m.likes += sign;
+        let (new, time, week, author) = (m.weight, m.time, m.week, m.author);
+        let wk = self.weeks.entry(week).or_default();
+        if old > 0 {
+            wk.posts.remove(&(Reverse(old), time, post));
+        }
+        if new > 0 {
+            wk.posts.insert((Reverse(new), time, post));
+        }
+        let a = self.authors.entry((author, week)).or_default();
+        let old_key = a.key(author);
+        a.weight += sign * c.3;
+        a.likes += sign;
+        if old == 0 && new > 0 {
+            let pos = a.counted_posts.partition_point(|x| *x < (time, post));
+            a.counted_posts.insert(pos, (time, post));
+        } else if old > 0 && new == 0 {
+            a.counted_posts.retain(|x| *x != (time, post));
+        }
+        let new_key = a.key(author);
+        if a.counted_posts.is_empty() {
+            self.authors.remove(&(author, week));
+        }
+        if old_key != new_key {
+            if let Some(k) = old_key {
+                wk.authors.remove(&k);
+            }
+            if let Some(k) = new_key {
+                wk.authors.insert(k);
+            }
+        }
+        if wk.posts.is_empty() && wk.authors.is_empty() {
+            self.weeks.remove(&week);
+        }
+    }
+
+    /// The weeks that have at least one counted like, in order.
+    pub fn weeks(&self) -> Vec<Period> {
+        self.weeks.keys().map(|&w| week_period(w)).collect()
+    }
+
+    /// The top `k` posts and authors of ISO week `week`, in O(k + log n).
+    pub fn board(&self, week: Period, k: usize) -> Result<WeeklyBoard> {
+        if week.grain() != Grain::Week {
+            return Err(Error::invalid_input(
+                "week",
+                format!("{week} is not an ISO week like 2024-W10"),
+            ));
+        }
+        let w = week_ordinal(week);
+        let mut board = WeeklyBoard {
+            week,
+            policy_hash: self.policy.hash().to_owned(),
+            posts: Vec::new(),
+            authors: Vec::new(),
+        };
+        let Some(sets) = self.weeks.get(&w) else {
+            return Ok(board);
+        };
+        let totals: Vec<PostTotal> = sets
+            .posts
+            .iter()
+            .take(k)
+            .map(|&(_, _, post)| self.total(post))
+            .collect();
+        board.posts = post_entries(&totals.iter().collect::<Vec<_>>());
+        let authors: Vec<AuthorEntry> = sets
+            .authors
+            .iter()
+            .take(k)
+            .map(|&(Reverse(weight), first, author)| {
+                let a = &self.authors[&(author, w)];
+                AuthorEntry {
+                    rank: 0,
+                    author,
+                    weight,
+                    likes: a.likes as u64,
+                    posts: a.counted_posts.len() as u64,
+                    first_post_time: ts(first),
+                }
+            })
+            .collect();
+        board.authors = rank_authors(authors, k);
+        Ok(board)
+    }
+
+    fn total(&self, post: PostId) -> PostTotal {
+        let m = &self.posts[&post];
+        PostTotal {
+            week: week_period(m.week),
+            author: m.author,
+            post,
+            time: ts(m.time),
+            weight: m.weight,
+            likes: m.likes as u64,
+        }
+    }
+
+    /// Every post with a counted like as a mergeable partial.
+    pub fn partial(&self) -> LikePartial {
+        let mut totals: Vec<PostTotal> = self
+            .weeks
+            .values()
+            .flat_map(|s| s.posts.iter().map(|&(_, _, post)| self.total(post)))
+            .collect();
+        totals.sort_unstable_by_key(|a| (a.week, a.author, a.post));
+        LikePartial {
+            totals,
+            ..LikePartial::empty(&self.policy)
+        }
+    }
+
+    /// The excellent-works exhibition of `month` (see
+    /// [`LikePartial::exhibition`]).
+    pub fn exhibition(&self, month: Period, n: usize) -> Result<Exhibition> {
+        self.partial().exhibition(month, n)
+    }
+
+    /// The verdict of every like event applied so far, by event id.
+    pub fn verdicts(&self) -> Vec<LikeVerdict> {
+        let mut posts: Vec<(&PostId, &PostMeta)> = self.posts.iter().collect();
+        posts.sort_unstable_by_key(|(id, _)| **id);
+        let pt = PostTable {
+            id: posts.iter().map(|(id, _)| **id).collect(),
+            author: posts.iter().map(|(_, m)| m.author).collect(),
+            time: posts.iter().map(|(_, m)| m.time).collect(),
+        };
+        let mut regs: Vec<(&VolunteerId, &i64)> = self.registered.iter().collect();
+        regs.sort_unstable();
+        let rt = RegistrationTable {
+            volunteer: regs.iter().map(|r| *r.0).collect(),
+            registered_at: regs.iter().map(|r| *r.1).collect(),
+        };
+        let mut evs: Vec<LikeEvent> = self.events.values().cloned().collect();
+        evs.sort_unstable_by_key(|e| e.id);
+        let lt = LikeTable::from_events(&evs);
+        let opts = BatchOptions {
+            verdicts: true,
+            check_event_ids: false,
+        };
+        like_batch(
+            pt.columns(),
+            lt.columns(),
+            rt.columns(),
+            &self.policy,
+            &opts,
+        )
+        .expect("stored events were validated on apply")
+        .verdicts
+        .unwrap_or_default()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Columns
+// ---------------------------------------------------------------------------
+
+/// Posts as columns (borrowed; the Arrow layout: u64 ids, i64 µs UTC).
+#[derive(Clone, Copy, Debug)]
+pub struct PostColumns<'a> {
+    /// Post ids (unique).
+    pub id: &'a [u64],
+    /// Authors.
+    pub author: &'a [u64],
+    /// Post times, µs since the epoch, UTC.
+    pub time: &'a [i64],
+}
+
+/// Like events as columns.
+#[derive(Clone, Copy, Debug)]
+pub struct LikeColumns<'a> {
+    /// Event ids.
+    pub event: &'a [u64],
+    /// Likers.
+    pub liker: &'a [u64],
+    /// Posts.
+    pub post: &'a [u64],
+    /// Event times, µs since the epoch, UTC.
+    pub time: &'a [i64],
+    /// 0 like, 1 unlike ([`LikeAction::code`]).
+    pub action: &'a [u8],
+}
+
+/// Volunteer registration times as columns.
+#[derive(Clone, Copy, Debug)]
+pub struct RegistrationColumns<'a> {
+    /// Volunteers (unique).
+    pub volunteer: &'a [u64],
+    /// Registration times, µs since the epoch, UTC.
+    pub registered_at: &'a [i64],
+}
+
+mod ts_vec {
+    use crate::time::Timestamp;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub fn serialize<S: Serializer>(v: &[i64], s: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(v.len());
+        for &us in v {
+            out.push(Timestamp::from_micros(us).map_err(serde::ser::Error::custom)?);
+        }
+        out.serialize(s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+        Ok(Vec::<Timestamp>::deserialize(d)?
+            .into_iter()
+            .map(Timestamp::as_micros)
+            .collect())
+    }
+}
+
+mod action_vec {
+    use crate::posts::LikeAction;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(v.len());
+        for &c in v {
+            out.push(LikeAction::from_code(c).ok_or_else(|| {
+                serde::ser::Error::custom(format!("action code {c} is not 0 or 1"))
+            })?);
+        }
+        out.serialize(s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(Vec::<LikeAction>::deserialize(d)?
+            .into_iter()
+            .map(LikeAction::code)
+            .collect())
+    }
+}
+
+/// Owned [`PostColumns`]; serde form has RFC 3339 times.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostTable {
+    /// Post ids.
+    pub id: Vec<u64>,
+    /// Authors.
+    pub author: Vec<u64>,
+    /// Times, µs UTC.
+    #[serde(with = "ts_vec")]
+    pub time: Vec<i64>,
+}
+
+impl PostTable {
+    /// Borrowed columns.
+    pub fn columns(&self) -> PostColumns<'_> {
+        PostColumns {
+            id: &self.id,
+            author: &self.author,
+            time: &self.time,
+        }
+    }
+}
+
+/// Owned [`LikeColumns`]; serde form has RFC 3339 times and
+/// `"like"` / `"unlike"` actions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LikeTable {
+    /// Event ids.
+    pub event: Vec<u64>,
+    /// Likers.
+    pub liker: Vec<u64>,
+    /// Posts.
+    pub post: Vec<u64>,
+    /// Times, µs UTC.
+    #[serde(with = "ts_vec")]
+    pub time: Vec<i64>,
+    /// Action codes, 0 like / 1 unlike.
+    #[serde(with = "action_vec")]
+    pub action: Vec<u8>,
+}
+
+impl LikeTable {
+    /// Columns from events, in the given order.
+    pub fn from_events(events: &[LikeEvent]) -> Self {
+        LikeTable {
+            event: events.iter().map(|e| e.id).collect(),
+            liker: events.iter().map(|e| e.liker).collect(),
+            post: events.iter().map(|e| e.post).collect(),
+            time: events.iter().map(|e| e.time.as_micros()).collect(),
+            action: events.iter().map(|e| e.action.code()).collect(),
+        }
+    }
+
+    /// Borrowed columns.
+    pub fn columns(&self) -> LikeColumns<'_> {
+        LikeColumns {
+            event: &self.event,
+            liker: &self.liker,
+            post: &self.post,
+            time: &self.time,
+            action: &self.action,
+        }
+    }
+}
+
+/// Owned [`RegistrationColumns`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationTable {
+    /// Volunteers.
+    pub volunteer: Vec<u64>,
+    /// Registration times, µs UTC.
+    #[serde(with = "ts_vec")]
+    pub registered_at: Vec<i64>,
+}
+
+impl RegistrationTable {
+    /// Borrowed columns.
+    pub fn columns(&self) -> RegistrationColumns<'_> {
+        RegistrationColumns {
+            volunteer: &self.volunteer,
+            registered_at: &self.registered_at,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Batch
+// ---------------------------------------------------------------------------
+
+/// Options of [`like_batch`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BatchOptions {
+    /// Also return the verdict of every like event (costs memory and a
+    /// sort). Default false.
+    pub verdicts: bool,
+    /// Reject rows that reuse an event id with different content (a sort of
+    /// the event ids). Default true; turn off only when the caller
+    /// guarantees unique ids: rows repeating an id with the same liker,
+    /// post, time and action are still treated as one event.
+    pub check_event_ids: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            verdicts: false,
+            check_event_ids: true,
+        }
+    }
+}
+
+/// Output of [`like_batch`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LikeBatch {
+    /// Exact per-post totals; merge across partitions, then take boards.
+    pub partial: LikePartial,
+    /// Every like event's verdict by event id, when asked for.
+    pub verdicts: Option<Vec<LikeVerdict>>,
+}
+
+/// Id → row lookup: a direct table when ids are dense, else a sorted array.
+enum IdIndex {
+    Dense { min: u64, slots: Vec<u32> },
+    Sorted(Vec<(u64, u32)>),
+}
+
+impl IdIndex {
+    fn build(ids: &[u64], table: &str, column: &str, noun: &str) -> Result<Self> {
+        let dup = |i: usize, j: usize, id: u64| {
+            Error::conflict(
+                format!("{table}[{i}].{column}"),
+                format!("duplicate {noun} {id} (also {table}[{j}])"),
+            )
+        };
+        let (Some(&min), Some(&max)) = (ids.par_iter().min(), ids.par_iter().max()) else {
+            return Ok(IdIndex::Sorted(Vec::new()));
+        };
+        let span = max - min;
+        if span < 4 * ids.len() as u64 + 1024 {
+            let mut slots = vec![u32::MAX; span as usize + 1];
+            for (i, &id) in ids.iter().enumerate() {
+                let s = &mut slots[(id - min) as usize];
+                if *s != u32::MAX {
+                    return Err(dup(i, *s as usize, id));
+                }
+                *s = i as u32;
+            }
+            Ok(IdIndex::Dense { min, slots })
+        } else {
+            let mut v: Vec<(u64, u32)> = ids
+                .par_iter()
+                .enumerate()
+                .map(|(i, &id)| (id, i as u32))
+                .collect();
+            v.par_sort_unstable();
+            // The first row (by index) that repeats an earlier id.
+            let first_dup = v
+                .par_windows(2)
+                .filter(|w| w[0].0 == w[1].0)
+                .map(|w| (w[1].1, w[0].1))
+                .min();
+            if let Some((i, j)) = first_dup {
+                return Err(dup(i as usize, j as usize, ids[i as usize]));
+            }
+            Ok(IdIndex::Sorted(v))
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<u32> {
+        match self {
+            IdIndex::Dense { min, slots } => {
+                let s = *slots.get(usize::try_from(id.checked_sub(*min)?).ok()?)?;
+                (s != u32::MAX).then_some(s)
+            }
+            IdIndex::Sorted(v) => v.binary_search_by_key(&id, |x| x.0).ok().map(|i| v[i].1),
+        }
+    }
+}
+
+fn check_len(table: &str, col: &str, len: usize, want: usize, first: &str) -> Result<()> {
+    if len != want {
+        return Err(Error::invalid_input(
+            format!("{table}.{col}"),
+            format!("has {len} rows, {table}.{first} has {want}"),
+        ));
+    }
+    if want >= u32::MAX as usize - 1 {
+        return Err(Error::invalid_input(
+            table,
+            format!("{want} rows exceed the 4,294,967,293 a batch takes; partition it"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_times(table: &str, col: &str, v: &[i64]) -> Result<()> {
+    match v
+        .par_iter()
+        .position_first(|&t| Timestamp::from_micros(t).is_err())
+    {
+        Some(i) => Err(Error::invalid_input(
+            format!("{table}[{i}].{col}"),
+            format!("{} µs is outside years 0001-9999", v[i]),
+        )),
+        None => Ok(()),
+    }
+}
+
+const SKIP: u64 = u64::MAX;
+const BAD: u64 = u64::MAX - 1;
+
+/// One like row inside a liker bucket.
+#[derive(Clone, Copy)]
+struct Rec {
+    /// liker index << 32 | post rank.
+    key: u64,
+    time: i64,
+    event: u64,
+    /// Rank of the first post of this post's (week, author) run.
+    group: u32,
+    action: u8,
+}
+
+#[derive(Clone, Copy)]
+struct PostInfo {
+    rank: u32,
+    week: i32,
+    time: i64,
+    author: u64,
+}
+
+/// Post attributes by rank r (posts sorted by week, author, id).
+struct RankedPosts {
+    /// Rank of the first post of each post's (week, author) run.
+    group: Vec<u32>,
+    id: Vec<u64>,
+    author: Vec<u64>,
+    time: Vec<i64>,
+    week: Vec<i32>,
+}
+
+/// The valid-like filter and per-post totals over columns. Multi-threaded
+/// (run it inside a `rayon::ThreadPool` to choose the thread count); the
+/// result is identical for any thread count and any row order.
+///
+/// Errors name the row: `likes[3].liker: unknown volunteer 7`,
+/// `likes[2].post: unknown post 9`, `posts[4].id: duplicate post 9 (also
+/// posts[1])`, `likes[5].event: event 12 repeats likes[2] with different
+/// content`, column length mismatches and out-of-range times.
+pub fn like_batch(
+    posts: PostColumns<'_>,
+    likes: LikeColumns<'_>,
+    regs: RegistrationColumns<'_>,
+    policy: &Policy,
+    opts: &BatchOptions,
+) -> Result<LikeBatch> {
+    // About 64k rows a bucket: each bucket's sort stays cache-sized.
+    let buckets = (likes.event.len() / (1 << 16)).clamp(1, 4096);
+    batch_with_buckets(posts, likes, regs, policy, opts, buckets)
+}
+
+fn batch_with_buckets(
+    posts: PostColumns<'_>,
+    likes: LikeColumns<'_>,
+    regs: RegistrationColumns<'_>,
+    policy: &Policy,
+    opts: &BatchOptions,
+    nb: usize,
+) -> Result<LikeBatch> {
+    let rules = Rules::new(policy);
+    let np = posts.id.len();
+    check_len("posts", "author", posts.author.len(), np, "id")?;
+    check_len("posts", "time", posts.time.len(), np, "id")?;
+    let nl = likes.event.len();
+    for (c, len) in [
+        ("liker", likes.liker.len()),
+        ("post", likes.post.len()),
+        ("time", likes.time.len()),
+        ("action", likes.action.len()),
+    ] {
+        check_len("likes", c, len, nl, "event")?;
+    }
+    let nr = regs.volunteer.len();
+    check_len(
+        "registrations",
+        "registered_at",
+        regs.registered_at.len(),
+        nr,
+        "volunteer",
+    )?;
+    check_times("posts", "time", posts.time)?;
+    check_times("registrations", "registered_at", regs.registered_at)?;
+    check_times("likes", "time", likes.time)?;
+    if let Some(i) = likes.action.par_iter().position_first(|&a| a > 1) {
+        return Err(Error::invalid_input(
+            format!("likes[{i}].action"),
+            format!("code {} is not 0 (like) or 1 (unlike)", likes.action[i]),
+        ));
+    }
+    let post_ix = IdIndex::build(posts.id, "posts", "id", "post")?;
+    let reg_ix = IdIndex::build(regs.volunteer, "registrations", "volunteer", "volunteer")?;
+
+    // Rank posts by (week, author, id): a liker's likes sorted by rank are
+    // grouped by week, then author, then post, which is exactly the nesting
+    // of the (liker, week) ⊃ (liker, author, week) ⊃ (liker, post) groups.
+    // Sorting contiguous tuples keeps the sort cache-friendly.
+    let mut order: Vec<(i32, u64, u64, u32)> = (0..np)
+        .into_par_iter()
+        .map(|i| {
+            (
+                rules.week(posts.time[i]),
+                posts.author[i],
+                posts.id[i],
+                i as u32,
+            )
+        })
+        .collect();
+    order.par_sort_unstable();
+    // What a like row needs of its post, in one cache line, by input row.
+    let mut info = vec![
+        PostInfo {
+            rank: 0,
+            week: 0,
+            time: 0,
+            author: 0
+        };
+        np
+    ];
+    let mut group = Vec::with_capacity(np);
+    for (r, o) in order.iter().enumerate() {
+        info[o.3 as usize] = PostInfo {
+            rank: r as u32,
+            week: o.0,
+            time: posts.time[o.3 as usize],
+            author: o.1,
+        };
+        let same_run = r > 0 && (order[r - 1].0, order[r - 1].1) == (o.0, o.1);
+        group.push(if same_run { group[r - 1] } else { r as u32 });
+    }
+    let ranked = RankedPosts {
+        group,
+        id: order.par_iter().map(|o| o.2).collect(),
+        author: order.par_iter().map(|o| o.1).collect(),
+        time: order.par_iter().map(|o| posts.time[o.3 as usize]).collect(),
+        week: order.par_iter().map(|o| o.0).collect(),
+    };
+    drop(order);
+
+    // Per row: unknown ids are errors; window and self-likes are decided
+    // here, row by row; the rest go to their liker's bucket.
+    let early = |i: usize| -> Option<Result<(u32, u32)>> {
+        let Some(pi) = post_ix.get(likes.post[i]) else {
+            return Some(Err(Error::not_found(
+                format!("likes[{i}].post"),
+                format!("unknown post {}", likes.post[i]),
+            )));
+        };
+        let Some(li) = reg_ix.get(likes.liker[i]) else {
+            return Some(Err(Error::not_found(
+                format!("likes[{i}].liker"),
+                format!("unknown volunteer {}", likes.liker[i]),
+            )));
+        };
+        let p = &info[pi as usize];
+        if !rules.in_window(p.time, p.week, likes.time[i]) || likes.liker[i] == p.author {
+            return None;
+        }
+        Some(Ok((li, p.rank)))
+    };
+    let keys: Vec<u64> = (0..nl)
+        .into_par_iter()
+        .map(|i| match early(i) {
+            None => SKIP,
+            Some(Err(_)) => BAD,
+            Some(Ok((li, r))) => (u64::from(li) << 32) | u64::from(r),
+        })
+        .collect();
+    if let Some(i) = keys.par_iter().position_first(|&k| k == BAD) {
+        return Err(early(i)
+            .and_then(|r| r.err())
+            .expect("the row was marked bad"));
+    }
+    if opts.check_event_ids {
+        check_event_ids(likes)?;
+    }
+
+    // Bucket rows by liker so every liker's groups are whole in a bucket.
+    let bucket = |k: u64| ((k >> 32) as usize) % nb;
+    let mut starts = vec![0usize; nb + 1];
+    for &k in keys.iter().filter(|&&k| k != SKIP) {
+        starts[bucket(k) + 1] += 1;
+    }
+    for b in 0..nb {
+        starts[b + 1] += starts[b];
+    }
+    let mut fill = starts.clone();
+    let mut rows = vec![0u32; starts[nb]];
+    for (i, &k) in keys.iter().enumerate() {
+        if k != SKIP {
+            let b = bucket(k);
+            rows[fill[b]] = i as u32;
+            fill[b] += 1;
+        }
+    }
+    drop(fill);
+
+    // Counted likes are handed on per slice of post ranks, so the sums
+    // below run slice by slice in cache, without atomics.
+    let slice = np.div_ceil(64).max(1);
+    let reg_at = regs.registered_at;
+    type BucketOut = (Vec<Vec<(u32, i64)>>, Vec<LikeVerdict>);
+    let bucket_out: Vec<BucketOut> = (0..nb)
+        .into_par_iter()
+        .map(|b| {
+            let mut recs: Vec<Rec> = rows[starts[b]..starts[b + 1]]
+                .iter()
+                .map(|&i| {
+                    let i = i as usize;
+                    Rec {
+                        key: keys[i],
+                        time: likes.time[i],
+                        event: likes.event[i],
+                        group: ranked.group[(keys[i] & 0xffff_ffff) as usize],
+                        action: likes.action[i],
+                    }
+                })
+                .collect();
+            // Sort on the key alone (one integer compare), then order each
+            // (liker, post) run, usually one or two rows, by time and id.
+            recs.sort_unstable_by_key(|r| r.key);
+            for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
+                if run.len() > 1 {
+                    run.sort_unstable_by_key(|r| (r.time, r.event, r.action));
+                }
+            }
+            let mut out = Vec::new();
+            let mut adds: Vec<Vec<(u32, i64)>> = vec![Vec::new(); np.div_ceil(slice)];
+            let mut sink = |r: u32, v: LikeVerdict| {
+                if v.weight > 0 {
+                    adds[r as usize / slice].push((r, v.weight));
+                }
+                if opts.verdicts {
+                    out.push(v);
+                }
+            };
+            filter_bucket(&recs, &ranked, reg_at, &rules, &mut sink);
+            (adds, out)
+        })
+        .collect();
+    drop(rows);
+    drop(keys);
+
+    let mut weights = vec![0i64; np];
+    let mut counts = vec![0i64; np];
+    weights
+        .par_chunks_mut(slice)
+        .zip(counts.par_chunks_mut(slice))
+        .enumerate()
+        .for_each(|(c, (w, n))| {
+            let base = c * slice;
+            for (adds, _) in &bucket_out {
+                for &(r, x) in adds.get(c).into_iter().flatten() {
+                    w[r as usize - base] += x;
+                    n[r as usize - base] += 1;
+                }
+            }
+        });
+    let totals: Vec<PostTotal> = (0..np)
+        .into_par_iter()
+        .filter(|&r| weights[r] > 0)
+        .map(|r| PostTotal {
+            week: week_period(ranked.week[r]),
+            author: ranked.author[r],
+            post: ranked.id[r],
+            time: ts(ranked.time[r]),
+            weight: weights[r],
+            likes: counts[r] as u64,
+        })
+        .collect();
+    let partial = LikePartial {
+        totals,
+        ..LikePartial::empty(policy)
+    };
+
+    let verdicts = opts.verdicts.then(|| {
+        let mut v: Vec<LikeVerdict> = bucket_out.into_iter().flat_map(|b| b.1).collect();
+        let early_verdicts: Vec<LikeVerdict> = (0..nl)
+            .into_par_iter()
+            .filter(|&i| likes.action[i] == LikeAction::Like.code())
+            .filter_map(|i| {
+                let p = &info[post_ix.get(likes.post[i])? as usize];
+                let reason = if !rules.in_window(p.time, p.week, likes.time[i]) {
+                    LikeReason::OutsideWindow
+                } else if likes.liker[i] == p.author {
+                    LikeReason::SelfLike
+                } else {
+                    return None;
+                };
+                Some(LikeVerdict {
+                    event: likes.event[i],
+                    weight: 0,
+                    reason: Some(reason),
+                })
+            })
+            .collect();
+        v.extend(early_verdicts);
+        v.par_sort_unstable();
+        v.dedup_by_key(|x| x.event);
+        v
+    });
+    Ok(LikeBatch { partial, verdicts })
+}
+
+/// Rejects rows sharing an event id with different content; names the
+/// first such row.
+fn check_event_ids(likes: LikeColumns<'_>) -> Result<()> {
+    // Scatter (event, row) by a hash of the event id, then sort each
+    // bucket on its own: cache-sized sorts instead of one 20M-row sort.
+    let n = likes.event.len();
+    let bits = (n / (1 << 16))
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(12);
+    let nb = 1usize << bits;
+    let bucket = |e: u64| {
+        if bits == 0 {
+            0
+        } else {
+            (e.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+        }
+    };
+    let mut starts = vec![0usize; nb + 1];
+    for &e in likes.event {
+        starts[bucket(e) + 1] += 1;
+    }
+    for b in 0..nb {
+        starts[b + 1] += starts[b];
+    }
+    let mut fill = starts.clone();
+    let mut pairs = vec![(0u64, 0u32); n];
+    for (i, &e) in likes.event.iter().enumerate() {
+        let b = bucket(e);
+        pairs[fill[b]] = (e, i as u32);
+        fill[b] += 1;
+    }
+    let row = |i: u32| {
+        let i = i as usize;
+        (
+            likes.liker[i],
+            likes.post[i],
+            likes.time[i],
+            likes.action[i],
+        )
+    };
+    let mut chunks: Vec<&mut [(u64, u32)]> = Vec::with_capacity(nb);
+    let mut rest = pairs.as_mut_slice();
+    for b in 0..nb {
+        let (head, tail) = rest.split_at_mut(starts[b + 1] - starts[b]);
+        chunks.push(head);
+        rest = tail;
+    }
+    // The first row (by index) that repeats an earlier row's id with
+    // different content.
+    let bad = chunks
+        .into_par_iter()
+        .filter_map(|c| {
+            c.sort_unstable();
+            c.windows(2)
+                .filter(|w| w[0].0 == w[1].0 && row(w[0].1) != row(w[1].1))
+                .map(|w| (w[1].1, w[0].1))
+                .min()
+        })
+        .min();
+    match bad {
+        Some((i, j)) => Err(Error::conflict(
+            format!("likes[{i}].event"),
+            format!(
+                "event {} repeats likes[{j}] with different content",
+                likes.event[i as usize]
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Runs dedup, new-account, author cap and liker cap over one bucket's rows
+/// sorted by (liker, post rank, time, event), giving each like event its
+/// verdict through `sink(post rank, verdict)`.
+fn filter_bucket(
+    recs: &[Rec],
+    posts: &RankedPosts,
+    reg_at: &[i64],
+    rules: &Rules,
+    sink: &mut impl FnMut(u32, LikeVerdict),
+) {
+    let rank = |r: &Rec| (r.key & 0xffff_ffff) as u32;
+    let liker = |r: &Rec| (r.key >> 32) as usize;
+    let mut author_cands: Vec<Cand> = Vec::new();
+    let mut liker_cands: Vec<Cand> = Vec::new();
+    let verdict = |c: &Cand, weight: i64, reason: Option<LikeReason>| LikeVerdict {
+        event: c.1,
+        weight,
+        reason,
+    };
+    let mut i = 0;
+    while i < recs.len() {
+        // One (liker, week) group.
+        let li = liker(&recs[i]);
+        let week = posts.week[recs[i].group as usize];
+        let reg = reg_at[li];
+        liker_cands.clear();
+        // Checked once per (week, author) run, not per row.
+        while i < recs.len() && liker(&recs[i]) == li && posts.week[recs[i].group as usize] == week
+        {
+            // One (liker, author, week) group.
+            let g = recs[i].group;
+            author_cands.clear();
+            while i < recs.len() && liker(&recs[i]) == li && recs[i].group == g {
+                // One (liker, post) pair: replay its events in order.
+                let key = recs[i].key;
+                let r = rank(&recs[i]);
+                let mut head: Option<(i64, u64)> = None;
+                let mut last_event = None;
+                while i < recs.len() && recs[i].key == key {
+                    let e = recs[i];
+                    i += 1;
+                    if last_event == Some(e.event) {
+                        continue; // a replayed row of the same event
+                    }
+                    last_event = Some(e.event);
+                    match (LikeAction::from_code(e.action), head) {
+                        (Some(LikeAction::Like), None) => head = Some((e.time, e.event)),
+                        (Some(LikeAction::Like), Some(_)) => sink(
+                            r,
+                            verdict(&(e.time, e.event, 0, 0), 0, Some(LikeReason::Duplicate)),
+                        ),
+                        (Some(LikeAction::Unlike), Some(h)) => {
+                            sink(r, verdict(&(h.0, h.1, 0, 0), 0, Some(LikeReason::Unliked)));
+                            head = None;
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some((t, ev)) = head {
+                    let w = rules.weight(reg, t);
+                    if w == 0 {
+                        sink(r, verdict(&(t, ev, 0, 0), 0, Some(LikeReason::NewAccount)));
+                    } else {
+                        author_cands.push((t, ev, PostId::from(r), w));
+                    }
+                }
+            }
+            author_cands.sort_unstable();
+            for (n, c) in author_cands.iter().enumerate() {
+                if n < rules.author_cap {
+                    liker_cands.push(*c);
+                } else {
+                    sink(c.2 as u32, verdict(c, 0, Some(LikeReason::AuthorCap)));
+                }
+            }
+        }
+        liker_cands.sort_unstable();
+        let cap = rules.liker_cap.unwrap_or(usize::MAX);
+        for (n, c) in liker_cands.iter().enumerate() {
+            if n < cap {
+                let reason = (c.3 < FULL_WEIGHT).then_some(LikeReason::NewAccount);
+                sink(c.2 as u32, verdict(c, c.3, reason));
+            } else {
+                sink(c.2 as u32, verdict(c, 0, Some(LikeReason::LikerCap)));
+            }
+        }
+    }
+}
+
+/// The weekly boards (top `k` posts and authors of every week with a
+/// counted like) straight from columns: [`like_batch`] then
+/// [`LikePartial::boards`].
+pub fn weekly_boards(
+    posts: PostColumns<'_>,
+    likes: LikeColumns<'_>,
+    regs: RegistrationColumns<'_>,
+    policy: &Policy,
+    k: usize,
+) -> Result<Vec<WeeklyBoard>> {
+    Ok(
+        like_batch(posts, likes, regs, policy, &BatchOptions::default())?
+            .partial
+            .boards(k),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Buckets only split work: any bucket count gives the same result.
+        #[test]
+        fn bucket_count_does_not_change_the_result(
+            rows in prop::collection::vec((1u64..40, 0u64..30, 0i64..400, 0u8..2), 0..300),
+            nb in 2usize..9,
+            cap in prop::option::of(1u32..4),
+        ) {
+            let mut spec = crate::PolicySpec::default();
+            spec.likes.liker_weekly_cap = cap;
+            let policy = Policy::new(spec).unwrap();
+            let base = 1_709_481_600_000_000i64;
+            let hour = 3_600_000_000i64;
+            let posts = PostTable {
+                id: (0..30).collect(),
+                author: (0..30).map(|i| i % 7 + 1).collect(),
+                time: (0..30).map(|i| base + i * 11 * hour).collect(),
+            };
+            let regs = RegistrationTable {
+                volunteer: (1..40).collect(),
+                registered_at: (1..40).map(|v| base - (v % 12) * 24 * hour).collect(),
+            };
+            let likes = LikeTable {
+                event: (0..rows.len() as u64).collect(),
+                liker: rows.iter().map(|r| r.0).collect(),
+                post: rows.iter().map(|r| r.1).collect(),
+                time: rows.iter().map(|r| base + r.2 * hour).collect(),
+                action: rows.iter().map(|r| r.3).collect(),
+            };
+            let opts = BatchOptions { verdicts: true, check_event_ids: true };
+            let run = |nb| batch_with_buckets(posts.columns(), likes.columns(), regs.columns(), &policy, &opts, nb).unwrap();
+            prop_assert_eq!(run(nb), run(1));
+        }
+    }
+
+    #[test]
+    fn sparse_ids_use_the_sorted_index() {
+        let ids = [u64::MAX, 3, 1 << 40];
+        let ix = IdIndex::build(&ids, "posts", "id", "post").unwrap();
+        assert!(matches!(ix, IdIndex::Sorted(_)));
+        assert_eq!(ix.get(1 << 40), Some(2));
+        assert_eq!(ix.get(4), None);
+        let dense = IdIndex::build(&[7, 5, 6], "posts", "id", "post").unwrap();
+        assert!(matches!(dense, IdIndex::Dense { .. }));
+        assert_eq!(
+            (dense.get(5), dense.get(8), dense.get(0)),
+            (Some(1), None, None)
+        );
+    }
+}
