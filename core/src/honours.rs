@@ -174,6 +174,48 @@ impl HonoursRegistry {
         }
     }
 
+    /// Records the winners of a selection (monthly stars, annual excellent
+    /// volunteers), each under its own kind and period, all or nothing:
+    /// if any winner conflicts with an existing honour, nothing is written.
+    /// Winners already recorded identically are skipped. Returns how many
+    /// honours were new.
+    ///
+    /// ```
+    /// use zhiyuan::honours::{HonourKind, HonoursRegistry};
+    /// use zhiyuan::selection::Winner;
+    /// let mut reg = HonoursRegistry::new();
+    /// let w = Winner { volunteer: 7, kind: HonourKind::MonthlyStar, period: "2025-03".parse()? };
+    /// assert_eq!(reg.record_selection(&[w], 900, "2025-04-01".parse()?)?, 1);
+    /// assert_eq!(reg.record_selection(&[w], 900, "2025-04-01".parse()?)?, 0);
+    /// # Ok::<(), zhiyuan::Error>(())
+    /// ```
+    pub fn record_selection(
+        &mut self,
+        winners: &[crate::selection::Winner],
+        grantor: ActorId,
+        granted_on: LocalDate,
+    ) -> Result<usize> {
+        let mut fresh = BTreeMap::new();
+        for (i, w) in winners.iter().enumerate() {
+            let h = Honour {
+                volunteer: w.volunteer,
+                kind: w.kind,
+                period: w.period,
+                grantor,
+                granted_on,
+                revoked: None,
+            };
+            if self.check(&h).map_err(|e| e.at(&format!("winners[{i}]")))? {
+                fresh.insert((w.volunteer, w.kind, w.period), h);
+            }
+        }
+        let n = fresh.len();
+        for h in fresh.into_values() {
+            self.insert(h);
+        }
+        Ok(n)
+    }
+
     /// Records a selection's winners, all or nothing: every winner is
     /// checked before any is written. Returns how many were new. Duplicate
     /// volunteers in `winners` are recorded once.

@@ -37,17 +37,12 @@ use std::str::FromStr;
 pub use crate::annual::{AnnualPolicy, annual_selection};
 pub use crate::monthly::{MonthlyStarsPolicy, monthly_stars};
 
-/// Which honour a selection confers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SelectionKind {
-    /// 十佳文明秀之星, one of the month's top 10.
-    MonthlyStar,
-    /// 千名优秀志愿者, one of the year's excellent volunteers.
-    AnnualExcellent,
-}
+/// Which honour a selection confers: the honours registry's own kinds
+/// (`monthly_star`, `annual_excellent`), so winners go straight into it.
+pub use crate::honours::HonourKind as SelectionKind;
 
-/// A selected volunteer, as the honours registry records it.
+/// A selected volunteer, as the honours registry records it
+/// ([`HonoursRegistry::record_selection`](crate::honours::HonoursRegistry::record_selection)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Winner {
