@@ -16,6 +16,7 @@ pub mod dispatch;
 pub mod error;
 pub mod facts;
 pub mod hours;
+pub mod ledger;
 pub mod orders;
 pub mod perks;
 pub mod points;

@@ -29,6 +29,7 @@ pub fn dir(capability: &str) -> PathBuf {
 
 /// One loaded scenario.
 pub struct Scenario {
+    pub path: PathBuf,
     pub file: String,
     pub policy: Policy,
     pub steps: Vec<Value>,
@@ -48,14 +49,15 @@ pub fn load(capability: &str) -> Vec<Scenario> {
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
-            let v: Value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let v: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let policy = match v.get("policy") {
                 None | Some(Value::Null) => Policy::default(),
                 Some(p) => Policy::from_json(&p.to_string())
                     .unwrap_or_else(|e| panic!("{}: policy: {e}", path.display())),
             };
             Scenario {
+                path: path.clone(),
                 file: path.file_name().unwrap().to_string_lossy().into_owned(),
                 policy,
                 steps: v["steps"].as_array().cloned().unwrap_or_default(),
@@ -66,21 +68,59 @@ pub fn load(capability: &str) -> Vec<Scenario> {
 
 /// Runs every step of `s` through `apply(op, input)` and checks outputs and
 /// errors. Returns the number of steps checked.
+///
+/// With `ZHIYUAN_BLESS=1` it instead records what the core returns into the
+/// file (for writing new vectors; review the diff by hand before committing).
 pub fn run(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Error>) -> usize {
+    if std::env::var_os("ZHIYUAN_BLESS").is_some() {
+        return bless(s, apply);
+    }
     for (i, step) in s.steps.iter().enumerate() {
-        let op = step["op"].as_str().unwrap_or_else(|| panic!("{} step {i}: no op", s.file));
+        let op = step["op"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} step {i}: no op", s.file));
         let got = apply(op, &step["input"]);
         let at = format!("{} step {i} ({op})", s.file);
         match (got, step.get("output"), step.get("error")) {
             (Ok(out), Some(want), None) => assert_eq!(&out, want, "{at}: output differs"),
             (Ok(out), None, None) => panic!("{at}: step has neither output nor error (got {out})"),
-            (Err(e), None, Some(want)) => {
-                assert_eq!(e.kind().as_str(), want["kind"].as_str().unwrap(), "{at}: {e}");
+            (Err(e), _, Some(want)) => {
+                assert_eq!(
+                    e.kind().as_str(),
+                    want["kind"].as_str().unwrap(),
+                    "{at}: {e}"
+                );
                 assert_eq!(e.to_string(), want["message"].as_str().unwrap(), "{at}");
             }
             (Ok(out), _, Some(want)) => panic!("{at}: expected error {want}, got {out}"),
-            (Err(e), Some(_), _) => panic!("{at}: unexpected error: {e}"),
+            (Err(e), _, None) => panic!("{at}: unexpected error: {e}"),
         }
     }
     s.steps.len()
+}
+
+fn bless(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Error>) -> usize {
+    let text = std::fs::read_to_string(&s.path).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let steps = doc["steps"].as_array_mut().unwrap();
+    for step in steps.iter_mut() {
+        let op = step["op"].as_str().unwrap().to_owned();
+        let obj = step.as_object_mut().unwrap();
+        obj.remove("output");
+        obj.remove("error");
+        match apply(&op, &obj["input"].clone()) {
+            Ok(v) => {
+                obj.insert("output".into(), v);
+            }
+            Err(e) => {
+                obj.insert(
+                    "error".into(),
+                    serde_json::json!({"kind": e.kind().as_str(), "message": e.to_string()}),
+                );
+            }
+        }
+    }
+    let n = steps.len();
+    std::fs::write(&s.path, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+    n
 }
