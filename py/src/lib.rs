@@ -8,6 +8,7 @@
 pub mod arrow;
 pub mod convert;
 pub mod errors;
+pub mod ledger;
 pub mod policy;
 pub mod units;
 
@@ -18,6 +19,10 @@ mod zhiyuan_module {
 
     #[pymodule_export]
     use crate::arrow::{ArrowColumn, ArrowTable};
+    #[pymodule_export]
+    use crate::ledger::{
+        GroupTotal, HoursLedger, PeriodTotal, Receipt, RecordState, Revocation, ServiceRecord,
+    };
     #[pymodule_export]
     use crate::policy::{Period, Policy, periods, star_levels, to_utc};
     #[pymodule_export]

@@ -31,7 +31,7 @@ import zhiyuan
 VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
 
 #: Capabilities (directories under tests/vectors) whose ops are bound here.
-BOUND: list[str] = []
+BOUND: list[str] = ["hours"]
 
 Op = Callable[["State", dict[str, Any]], Any]
 OPS: dict[str, Op] = {}
@@ -117,3 +117,80 @@ def run(s: Scenario) -> int:
         assert want_err is None, f"{at}: expected error {want_err}, got {got}"
         assert got == want_out, f"{at}: output differs\n got: {got}\nwant: {want_out}"
     return len(s.steps)
+
+
+# ---------------------------------------------------------------- hours (the ledger)
+# One op per public call, as in core/tests/vectors_hours.rs.
+
+
+def _ledger(s: State) -> zhiyuan.HoursLedger:
+    ledger = s.objects.get("ledger")
+    assert ledger is not None, "the scenario must start with ledger.new"
+    return ledger  # type: ignore[no-any-return]
+
+
+@op("ledger.new")
+def _new(s: State, i: dict[str, Any]) -> Any:
+    s.objects["ledger"] = zhiyuan.HoursLedger(
+        s.policy, zhiyuan.UnitTree(i["units"], i.get("teams", []))
+    )
+
+
+@op("ledger.submit")
+def _submit(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).submit(i)
+
+
+@op("ledger.submit_batch")
+def _submit_batch(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).submit_batch(i["records"])
+
+
+@op("ledger.approve")
+def _approve(s: State, i: dict[str, Any]) -> Any:
+    _ledger(s).approve(i["id"], i["by"], i["at"], i.get("late_ok", False))
+
+
+@op("ledger.reject")
+def _reject(s: State, i: dict[str, Any]) -> Any:
+    _ledger(s).reject(i["id"], i["by"], i["at"], i["reason"])
+
+
+@op("ledger.revoke")
+def _revoke(s: State, i: dict[str, Any]) -> Any:
+    _ledger(s).revoke(i["id"], i["reason"], i["by"], i["at"], i.get("note", ""))
+
+
+@op("ledger.amend")
+def _amend(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).amend(i["old"], i["record"], i["reason"], i["by"], i["at"])
+
+
+@op("ledger.record")
+def _record(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).record(i["id"])
+
+
+@op("ledger.history")
+def _history(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).history(i["id"])
+
+
+@op("ledger.approved_minutes")
+def _approved_minutes(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).approved_minutes(i["volunteer"], i["as_of"])
+
+
+@op("ledger.star_level")
+def _star_level(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).star_level(i["volunteer"], i["as_of"])
+
+
+@op("ledger.totals")
+def _totals(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).totals(i["scope"], i["grain"], i["as_of"])
+
+
+@op("ledger.totals_by")
+def _totals_by(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).totals_by(i["group"], i["grain"], i["as_of"])
