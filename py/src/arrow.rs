@@ -52,11 +52,6 @@ impl Table {
         Ok(Table { schema, batches })
     }
 
-    /// Number of rows.
-    pub(crate) fn num_rows(&self) -> usize {
-        self.batches.iter().map(RecordBatch::num_rows).sum()
-    }
-
     /// The column `name`; a missing column raises a `ValidationError` naming
     /// it and listing the columns present.
     pub(crate) fn column(&self, name: &str) -> PyResult<Column> {
@@ -133,11 +128,6 @@ impl Column {
         })
     }
 
-    /// The name used in errors.
-    pub(crate) fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Number of rows.
     pub(crate) fn len(&self) -> usize {
         self.chunks.iter().map(|c| c.len()).sum()
@@ -152,6 +142,18 @@ impl Column {
 
     fn at(&self, row: usize, reason: impl Into<String>) -> PyErr {
         invalid(&format!("{}[{row}]", self.name), reason)
+    }
+
+    /// Whether the column is of Arrow type `null` (polars and pyarrow infer
+    /// it for an empty list): fine when empty, a null error otherwise.
+    fn null_typed(&self) -> PyResult<bool> {
+        if self.data_type != DataType::Null {
+            return Ok(false);
+        }
+        if self.len() > 0 {
+            return Err(self.at(0, "null value; this column must not contain nulls"));
+        }
+        Ok(true)
     }
 
     fn no_nulls(&self) -> PyResult<()> {
@@ -170,6 +172,9 @@ impl Column {
     /// The column as `i64`s, borrowed when it is one `int64` chunk; narrower
     /// integer types are widened. Nulls are errors.
     pub(crate) fn i64s(&self) -> PyResult<Cow<'_, [i64]>> {
+        if self.null_typed()? {
+            return Ok(Cow::Owned(Vec::new()));
+        }
         self.no_nulls()?;
         if let ([c], DataType::Int64) = (self.chunks.as_slice(), &self.data_type) {
             return Ok(Cow::Borrowed(c.as_primitive::<Int64Type>().values()));
@@ -205,10 +210,28 @@ impl Column {
     /// The column as ids (`u64`), borrowed when it is one `uint64` chunk;
     /// signed integers must not be negative. Nulls are errors.
     pub(crate) fn u64s(&self) -> PyResult<Cow<'_, [u64]>> {
+        if self.null_typed()? {
+            return Ok(Cow::Owned(Vec::new()));
+        }
         self.no_nulls()?;
         if let ([c], DataType::UInt64) = (self.chunks.as_slice(), &self.data_type) {
             return Ok(Cow::Borrowed(c.as_primitive::<UInt64Type>().values()));
         }
+        Ok(Cow::Owned(self.u64_values()?))
+    }
+
+    /// The column as optional ids: nulls become `None`.
+    pub(crate) fn opt_u64s(&self) -> PyResult<Vec<Option<u64>>> {
+        if self.data_type == DataType::Null {
+            return Ok(vec![None; self.len()]);
+        }
+        let values = self.u64_values()?;
+        let valid = self.chunks.iter().flat_map(|c| (0..c.len()).map(|i| c.is_valid(i)));
+        Ok(values.into_iter().zip(valid).map(|(v, ok)| ok.then_some(v)).collect())
+    }
+
+    /// Every slot as a `u64` (slots under nulls are 0, never checked).
+    fn u64_values(&self) -> PyResult<Vec<u64>> {
         let mut out = Vec::with_capacity(self.len());
         for (start, c) in with_offsets(&self.chunks) {
             macro_rules! unsigned {
@@ -219,6 +242,10 @@ impl Column {
             macro_rules! signed {
                 ($t:ty) => {
                     for (i, &v) in c.as_primitive::<$t>().values().iter().enumerate() {
+                        if c.is_null(i) {
+                            out.push(0);
+                            continue;
+                        }
                         out.push(u64::try_from(v).map_err(|_| {
                             self.at(start + i, format!("{v} is negative; ids are >= 0"))
                         })?);
@@ -237,7 +264,7 @@ impl Column {
                 _ => return Err(self.wrong_type("an id column (uint64 or int64)")),
             }
         }
-        Ok(Cow::Owned(out))
+        Ok(out)
     }
 
     /// The column as instants. Accepted: an Arrow timestamp *with* a time
@@ -245,6 +272,9 @@ impl Column {
     /// UTC microseconds. A timestamp without a time zone is rejected: local
     /// times are never guessed. Nulls and out-of-range values are errors.
     pub(crate) fn timestamps(&self) -> PyResult<Vec<Timestamp>> {
+        if self.null_typed()? {
+            return Ok(Vec::new());
+        }
         let (mul, div) = match &self.data_type {
             DataType::Timestamp(_, None) => {
                 return Err(invalid(
@@ -300,6 +330,9 @@ impl Column {
     /// The column as text (`string`, `large_string` or `string_view`). Nulls
     /// are errors.
     pub(crate) fn strs(&self) -> PyResult<Vec<&str>> {
+        if self.null_typed()? {
+            return Ok(Vec::new());
+        }
         self.no_nulls()?;
         let mut out = Vec::with_capacity(self.len());
         for c in &self.chunks {

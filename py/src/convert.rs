@@ -159,9 +159,9 @@ pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {
-            let key: String = k
-                .extract()
-                .map_err(|_| invalid(path, format!("dict key {} is not a str", k.repr()?)))?;
+            let Ok(key) = k.extract::<String>() else {
+                return Err(invalid(path, format!("dict key {} is not a str", k.repr()?)));
+            };
             let sub = join(path, &key);
             map.insert(key, to_value(&v, &sub)?);
         }

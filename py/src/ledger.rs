@@ -5,7 +5,7 @@
 //! converts its arguments first and runs the core with the GIL released.
 //! Pickling goes through the core's snapshot (`restore(snapshot())`).
 
-use crate::arrow::{ArrowColumn, ArrowTable};
+use crate::arrow::{ArrowColumn, ArrowTable, Table};
 use crate::convert::{from_py, into_py_value_serde, py_value, serde_to_py, timestamp};
 use crate::errors::run;
 use crate::policy::{Period, Policy};
@@ -145,6 +145,31 @@ impl HoursLedger {
         let rs = from_py(records, "records")?;
         let out = run(py, || self.lock().submit_batch(rs))?;
         Ok(out.into_iter().map(Receipt).collect())
+    }
+
+    /// Submits a table of records all-or-nothing, like `submit_batch`, with
+    /// no per-row Python work. Columns: `id`, `volunteer`, `unit`,
+    /// `activity`, `recorded_by` (ids), `team` (ids, nullable), `start`,
+    /// `end`, `recorded_at` (timestamps with a time zone, or int64 UTC
+    /// microseconds), `kind` (`service` / `training`). Returns the receipts
+    /// as a table: `id` (uint64), `minutes` (int64), `flags` (JSON text of
+    /// the flag list, `[]` when none).
+    fn submit_table(&self, py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<ArrowTable> {
+        let rs = records_from_table(&Table::from_py(records, "records")?)?;
+        let receipts = run(py, || self.lock().submit_batch(rs))?;
+        let flags = receipts
+            .iter()
+            .map(|r| serde_json::to_string(&r.flags).map(Some))
+            .collect::<Result<StringArray, _>>()
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        ArrowTable::new(vec![
+            ArrowColumn::new("id", Arc::new(receipts.iter().map(|r| r.id).collect::<UInt64Array>())),
+            ArrowColumn::new(
+                "minutes",
+                Arc::new(receipts.iter().map(|r| r.minutes).collect::<Int64Array>()),
+            ),
+            ArrowColumn::new("flags", Arc::new(flags)),
+        ])
     }
 
     /// Approves a submitted record at `at`; a record flagged late needs
@@ -357,6 +382,52 @@ impl HoursLedger {
             PyTuple::new(py, [snap])?,
         ))
     }
+}
+
+/// Service records from the columns of a table; errors name column and row.
+fn records_from_table(t: &Table) -> PyResult<Vec<zhiyuan::hours::ServiceRecord>> {
+    let (id, volunteer, unit, activity, recorded_by) = (
+        t.column("id")?,
+        t.column("volunteer")?,
+        t.column("unit")?,
+        t.column("activity")?,
+        t.column("recorded_by")?,
+    );
+    let (id, volunteer, unit, activity, recorded_by) = (
+        id.u64s()?,
+        volunteer.u64s()?,
+        unit.u64s()?,
+        activity.u64s()?,
+        recorded_by.u64s()?,
+    );
+    let team = t.column("team")?.opt_u64s()?;
+    let start = t.column("start")?.timestamps()?;
+    let end = t.column("end")?.timestamps()?;
+    let recorded_at = t.column("recorded_at")?.timestamps()?;
+    let kind_col = t.column("kind")?;
+    let kinds = kind_col
+        .strs()?
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| {
+            k.parse::<RecordKind>()
+                .map_err(|e| crate::convert::invalid(&format!("kind[{i}]"), e.reason()))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((0..id.len())
+        .map(|i| zhiyuan::hours::ServiceRecord {
+            id: id[i],
+            volunteer: volunteer[i],
+            unit: unit[i],
+            team: team[i],
+            activity: activity[i],
+            start: start[i],
+            end: end[i],
+            kind: kinds[i],
+            recorded_by: recorded_by[i],
+            recorded_at: recorded_at[i],
+        })
+        .collect())
 }
 
 fn group_by(s: &str) -> PyResult<GroupBy> {

@@ -13,7 +13,7 @@ pub mod policy;
 pub mod units;
 
 /// The compiled module behind the `zhiyuan` package.
-#[pymodule(name = "_zhiyuan", gil_used = false)]
+#[pyo3::pymodule(name = "_zhiyuan", gil_used = false)]
 mod zhiyuan_module {
     use pyo3::prelude::*;
 

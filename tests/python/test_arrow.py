@@ -33,10 +33,14 @@ def producers(minutes: list[int]) -> dict[str, tuple[Any, str | None]]:
         "pa.Table": (pa.table(table), "minutes"),
         "pa.RecordBatch": (pa.RecordBatch.from_pydict(table), "minutes"),
         "pl.Series": (pl.Series("minutes", minutes, dtype=pl.Int64), None),
-        "pl.DataFrame": (pl.DataFrame(table), "minutes"),
+        "pl.DataFrame": (pl.DataFrame(table, schema={"volunteer": pl.Int64, "minutes": pl.Int64}),
+                         "minutes"),
         "pd.Series": (pd.Series(minutes, name="minutes", dtype="int64"), None),
         "pd.DataFrame": (pd.DataFrame(table), "minutes"),
-        "pd.Series[int32]": (pd.Series(minutes, dtype="int32"), None),
+        "pd.Series[int32]": (
+            pd.Series(minutes, dtype="int32" if all(abs(m) < 2**31 for m in minutes) else "int64"),
+            None,
+        ),
     }
 
 
@@ -141,8 +145,12 @@ def test_uint64_too_large_for_int64_names_row(policy: zhiyuan.Policy) -> None:
 
 
 def test_empty_column(policy: zhiyuan.Policy) -> None:
-    out = zhiyuan.star_levels(policy, pa.array([], pa.int64()))
-    assert out.to_pydict() == {"star_level": [], "minutes_to_next": []}
+    empty = {"star_level": [], "minutes_to_next": []}
+    assert zhiyuan.star_levels(policy, pa.array([], pa.int64())).to_pydict() == empty
+    # pyarrow infers Arrow type `null` for an empty list: accepted when empty.
+    assert zhiyuan.star_levels(policy, pa.table({"minutes": []}), "minutes").to_pydict() == empty
+    with pytest.raises(zhiyuan.ValidationError, match=r"^minutes\[0\]: null value"):
+        zhiyuan.star_levels(policy, pa.array([None]))
 
 
 def test_shared_policy_across_threads(policy: zhiyuan.Policy) -> None:

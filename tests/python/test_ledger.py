@@ -10,7 +10,9 @@ import pickle
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pandas as pd
 import polars as pl
+import pyarrow as pa
 import pytest
 from conftest import CST, UTC
 
@@ -160,3 +162,42 @@ def test_shared_ledger_across_threads(ledger: zhiyuan.HoursLedger) -> None:
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(submit, range(1, 41))) == [120] * 40
     assert ledger.volunteers() == list(range(1, 41))
+
+
+def records_table(n: int) -> dict[str, Any]:
+    rows = [rec(i + 1, volunteer=i % 3 + 1, start_hour=(i // 3) % 20, hours=1) for i in range(n)]
+    cols = {k: [r[k] for r in rows] for k in rows[0]}
+    cols["team"] = [None if i % 2 else 7 for i in range(n)]
+    return cols
+
+
+@pytest.mark.parametrize("lib", ["pyarrow", "polars", "pandas"])
+def test_submit_table_from_every_library(policy: zhiyuan.Policy, tree: zhiyuan.UnitTree,
+                                         lib: str) -> None:
+    cols = records_table(12)
+    data: Any
+    if lib == "pyarrow":
+        data = pa.table(cols)
+    elif lib == "polars":
+        data = pl.DataFrame(cols)
+    else:
+        data = pd.DataFrame(cols).astype({"team": "Int64"})  # nullable ints, not float NaN
+    ledger = zhiyuan.HoursLedger(policy, tree)
+    out = ledger.submit_table(data)
+    assert out.to_pydict() == {"id": list(range(1, 13)), "minutes": [60] * 12, "flags": ["[]"] * 12}
+    dicts = zhiyuan.HoursLedger(policy, tree)
+    dicts.submit_batch([{k: v[i] for k, v in cols.items()} for i in range(12)])
+    assert ledger.snapshot() == dicts.snapshot()
+
+
+def test_submit_table_errors_name_column_and_row(ledger: zhiyuan.HoursLedger) -> None:
+    cols = records_table(3)
+    with pytest.raises(zhiyuan.ValidationError, match=r"^kind\[1\]: \"nap\" is not one of"):
+        ledger.submit_table(pa.table({**cols, "kind": ["service", "nap", "service"]}))
+    naive = pa.array([dt.datetime(2024, 3, 4)] * 3, pa.timestamp("us"))
+    with pytest.raises(zhiyuan.ValidationError, match=r"^start: .*no time zone"):
+        ledger.submit_table(pa.table({**cols, "start": naive}))
+    del cols["activity"]
+    with pytest.raises(zhiyuan.ValidationError, match=r"^activity: missing column"):
+        ledger.submit_table(pa.table(cols))
+    assert len(ledger) == 0
