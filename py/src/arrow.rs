@@ -19,15 +19,16 @@
 use crate::convert::{datetime, invalid};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type,
-    UInt32Type, UInt64Type,
+    Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
 use arrow_schema::{DataType, Field, FieldRef, Schema, TimeUnit};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
-use pyo3_arrow::ffi::{ArrayIterator, to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule};
+use pyo3_arrow::ffi::{
+    ArrayIterator, to_array_pycapsules, to_schema_pycapsule, to_stream_pycapsule,
+};
 use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -64,7 +65,10 @@ impl Table {
                 .collect();
             return Err(invalid(
                 name,
-                format!("missing column; the table has columns [{}]", have.join(", ")),
+                format!(
+                    "missing column; the table has columns [{}]",
+                    have.join(", ")
+                ),
             ));
         };
         Ok(Column {
@@ -160,10 +164,7 @@ impl Column {
         for (start, c) in with_offsets(&self.chunks) {
             if c.null_count() > 0 {
                 let i = (0..c.len()).find(|&i| c.is_null(i)).unwrap_or(0);
-                return Err(self.at(
-                    start + i,
-                    "null value; this column must not contain nulls",
-                ));
+                return Err(self.at(start + i, "null value; this column must not contain nulls"));
             }
         }
         Ok(())
@@ -183,7 +184,12 @@ impl Column {
         for (start, c) in with_offsets(&self.chunks) {
             macro_rules! widen {
                 ($t:ty) => {
-                    out.extend(c.as_primitive::<$t>().values().iter().map(|&v| i64::from(v)))
+                    out.extend(
+                        c.as_primitive::<$t>()
+                            .values()
+                            .iter()
+                            .map(|&v| i64::from(v)),
+                    )
                 };
             }
             match &self.data_type {
@@ -196,9 +202,11 @@ impl Column {
                 DataType::UInt8 => widen!(UInt8Type),
                 DataType::UInt64 => {
                     for (i, &v) in c.as_primitive::<UInt64Type>().values().iter().enumerate() {
-                        out.push(i64::try_from(v).map_err(|_| {
-                            self.at(start + i, format!("{v} does not fit int64"))
-                        })?);
+                        out.push(
+                            i64::try_from(v).map_err(|_| {
+                                self.at(start + i, format!("{v} does not fit int64"))
+                            })?,
+                        );
                     }
                 }
                 _ => return Err(self.wrong_type("an integer column (int64)")),
@@ -226,8 +234,15 @@ impl Column {
             return Ok(vec![None; self.len()]);
         }
         let values = self.u64_values()?;
-        let valid = self.chunks.iter().flat_map(|c| (0..c.len()).map(|i| c.is_valid(i)));
-        Ok(values.into_iter().zip(valid).map(|(v, ok)| ok.then_some(v)).collect())
+        let valid = self
+            .chunks
+            .iter()
+            .flat_map(|c| (0..c.len()).map(|i| c.is_valid(i)));
+        Ok(values
+            .into_iter()
+            .zip(valid)
+            .map(|(v, ok)| ok.then_some(v))
+            .collect())
     }
 
     /// Every slot as a `u64` (slots under nulls are 0, never checked).
@@ -236,7 +251,12 @@ impl Column {
         for (start, c) in with_offsets(&self.chunks) {
             macro_rules! unsigned {
                 ($t:ty) => {
-                    out.extend(c.as_primitive::<$t>().values().iter().map(|&v| u64::from(v)))
+                    out.extend(
+                        c.as_primitive::<$t>()
+                            .values()
+                            .iter()
+                            .map(|&v| u64::from(v)),
+                    )
                 };
             }
             macro_rules! signed {
@@ -291,9 +311,8 @@ impl Column {
             DataType::Timestamp(TimeUnit::Microsecond, Some(_)) | DataType::Int64 => (1, 1),
             DataType::Timestamp(TimeUnit::Nanosecond, Some(_)) => (1, 1_000),
             _ => {
-                return Err(self.wrong_type(
-                    "a timestamp column with a time zone, or int64 UTC microseconds",
-                ));
+                return Err(self
+                    .wrong_type("a timestamp column with a time zone, or int64 UTC microseconds"));
             }
         };
         self.no_nulls()?;
@@ -319,9 +338,7 @@ impl Column {
                     .checked_mul(mul)
                     .map(|x| x.div_euclid(div))
                     .ok_or_else(|| self.at(start + i, format!("{v} is out of range")))?;
-                out.push(
-                    Timestamp::from_micros(us).map_err(|e| self.at(start + i, e.reason()))?,
-                );
+                out.push(Timestamp::from_micros(us).map_err(|e| self.at(start + i, e.reason()))?);
             }
         }
         Ok(out)
@@ -357,7 +374,11 @@ pub struct ArrowColumn {
 impl ArrowColumn {
     /// A non-nullable column `name` holding `array`.
     pub(crate) fn new(name: &str, array: ArrayRef) -> Self {
-        let field = Arc::new(Field::new(name, array.data_type().clone(), array.null_count() > 0));
+        let field = Arc::new(Field::new(
+            name,
+            array.data_type().clone(),
+            array.null_count() > 0,
+        ));
         ArrowColumn { field, array }
     }
 }
@@ -477,7 +498,10 @@ impl ArrowColumn {
         let kw = PyDict::new(slf.py());
         kw.set_item("name", slf.get().field.name())?;
         kw.set_item("values", slf)?;
-        slf.py().import("polars")?.getattr("Series")?.call((), Some(&kw))
+        slf.py()
+            .import("polars")?
+            .getattr("Series")?
+            .call((), Some(&kw))
     }
 
     /// A `pandas.Series` (imports pandas and pyarrow).
@@ -535,9 +559,9 @@ impl ArrowTable {
     /// The column `name`.
     fn column(&self, name: &str) -> PyResult<ArrowColumn> {
         let schema = self.batch.schema();
-        let (i, field) = schema.column_with_name(name).ok_or_else(|| {
-            pyo3::exceptions::PyKeyError::new_err(format!("no column {name:?}"))
-        })?;
+        let (i, field) = schema
+            .column_with_name(name)
+            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(format!("no column {name:?}")))?;
         Ok(ArrowColumn {
             field: Arc::new(field.clone()),
             array: self.batch.column(i).clone(),
@@ -599,7 +623,13 @@ impl ArrowTable {
     /// `{column: [values…]}` (no third-party import).
     fn to_pydict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        for (f, a) in self.batch.schema().fields().iter().zip(self.batch.columns()) {
+        for (f, a) in self
+            .batch
+            .schema()
+            .fields()
+            .iter()
+            .zip(self.batch.columns())
+        {
             d.set_item(f.name(), pylist(py, a)?)?;
         }
         Ok(d)

@@ -51,10 +51,7 @@ pub(crate) fn timestamp(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Timesta
     let Ok(dt) = obj.cast::<PyDateTime>() else {
         return Err(invalid(
             field,
-            format!(
-                "expected an aware datetime, got {}",
-                obj.get_type().name()?
-            ),
+            format!("expected an aware datetime, got {}", obj.get_type().name()?),
         ));
     };
     if dt.getattr("utcoffset")?.call0()?.is_none() {
@@ -138,7 +135,10 @@ pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         if let Ok(v) = obj.extract::<u64>() {
             return Ok(Value::from(v));
         }
-        return Err(invalid(path, format!("{} does not fit 64 bits", obj.str()?)));
+        return Err(invalid(
+            path,
+            format!("{} does not fit 64 bits", obj.str()?),
+        ));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         // Kept so that serde can name the expected type in its error;
@@ -160,7 +160,10 @@ pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         let mut map = Map::new();
         for (k, v) in d.iter() {
             let Ok(key) = k.extract::<String>() else {
-                return Err(invalid(path, format!("dict key {} is not a str", k.repr()?)));
+                return Err(invalid(
+                    path,
+                    format!("dict key {} is not a str", k.repr()?),
+                ));
             };
             let sub = join(path, &key);
             map.insert(key, to_value(&v, &sub)?);
@@ -252,7 +255,10 @@ pub(crate) fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py
 }
 
 /// The serde form of a core value as plain Python data.
-pub(crate) fn serde_to_py<'py, T: Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn serde_to_py<'py, T: Serialize>(
+    py: Python<'py>,
+    v: &T,
+) -> PyResult<Bound<'py, PyAny>> {
     value_to_py(py, &to_json(v)?)
 }
 

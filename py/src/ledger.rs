@@ -163,7 +163,10 @@ impl HoursLedger {
             .collect::<Result<StringArray, _>>()
             .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
         ArrowTable::new(vec![
-            ArrowColumn::new("id", Arc::new(receipts.iter().map(|r| r.id).collect::<UInt64Array>())),
+            ArrowColumn::new(
+                "id",
+                Arc::new(receipts.iter().map(|r| r.id).collect::<UInt64Array>()),
+            ),
             ArrowColumn::new(
                 "minutes",
                 Arc::new(receipts.iter().map(|r| r.minutes).collect::<Int64Array>()),
@@ -175,13 +178,27 @@ impl HoursLedger {
     /// Approves a submitted record at `at`; a record flagged late needs
     /// `late_ok=True`.
     #[pyo3(signature = (id, by, at, late_ok=false))]
-    fn approve(&self, py: Python<'_>, id: u64, by: u64, at: &Bound<'_, PyAny>, late_ok: bool) -> PyResult<()> {
+    fn approve(
+        &self,
+        py: Python<'_>,
+        id: u64,
+        by: u64,
+        at: &Bound<'_, PyAny>,
+        late_ok: bool,
+    ) -> PyResult<()> {
         let at = timestamp(at, "at")?;
         run(py, || self.lock().approve(id, by, at, late_ok))
     }
 
     /// Rejects a submitted record with a reason.
-    fn reject(&self, py: Python<'_>, id: u64, by: u64, at: &Bound<'_, PyAny>, reason: &str) -> PyResult<()> {
+    fn reject(
+        &self,
+        py: Python<'_>,
+        id: u64,
+        by: u64,
+        at: &Bound<'_, PyAny>,
+        reason: &str,
+    ) -> PyResult<()> {
         let at = timestamp(at, "at")?;
         run(py, || self.lock().reject(id, by, at, reason))
     }
@@ -236,7 +253,12 @@ impl HoursLedger {
     }
 
     /// Approved service minutes of `volunteer` as of `as_of`.
-    fn approved_minutes(&self, py: Python<'_>, volunteer: u64, as_of: &Bound<'_, PyAny>) -> PyResult<i64> {
+    fn approved_minutes(
+        &self,
+        py: Python<'_>,
+        volunteer: u64,
+        as_of: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
         let t = timestamp(as_of, "as_of")?;
         run(py, || Ok(self.lock().approved_minutes(volunteer, t)))
     }
@@ -255,17 +277,29 @@ impl HoursLedger {
             timestamp(end, "end")?,
             timestamp(as_of, "as_of")?,
         );
-        run(py, || Ok(self.lock().approved_minutes_in(volunteer, a, b, t)))
+        run(py, || {
+            Ok(self.lock().approved_minutes_in(volunteer, a, b, t))
+        })
     }
 
     /// Approved training minutes of `volunteer` as of `as_of` (never service).
-    fn training_minutes(&self, py: Python<'_>, volunteer: u64, as_of: &Bound<'_, PyAny>) -> PyResult<i64> {
+    fn training_minutes(
+        &self,
+        py: Python<'_>,
+        volunteer: u64,
+        as_of: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
         let t = timestamp(as_of, "as_of")?;
         run(py, || Ok(self.lock().training_minutes(volunteer, t)))
     }
 
     /// Revocations of the volunteer's records effective at or before `as_of`.
-    fn revocations(&self, py: Python<'_>, volunteer: u64, as_of: &Bound<'_, PyAny>) -> PyResult<Vec<Revocation>> {
+    fn revocations(
+        &self,
+        py: Python<'_>,
+        volunteer: u64,
+        as_of: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Revocation>> {
         let t = timestamp(as_of, "as_of")?;
         let out = run(py, || Ok(self.lock().revocations(volunteer, t)))?;
         Ok(out.into_iter().map(Revocation).collect())
@@ -291,7 +325,11 @@ impl HoursLedger {
         grain: &str,
         as_of: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PeriodTotal>> {
-        let (s, g, t) = (self::scope(scope)?, self::grain(grain)?, timestamp(as_of, "as_of")?);
+        let (s, g, t) = (
+            self::scope(scope)?,
+            self::grain(grain)?,
+            timestamp(as_of, "as_of")?,
+        );
         let out = run(py, || self.lock().totals(s, g, t))?;
         Ok(out.into_iter().map(PeriodTotal).collect())
     }
@@ -305,7 +343,11 @@ impl HoursLedger {
         grain: &str,
         as_of: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<GroupTotal>> {
-        let (g, gr, t) = (group_by(group)?, self::grain(grain)?, timestamp(as_of, "as_of")?);
+        let (g, gr, t) = (
+            group_by(group)?,
+            self::grain(grain)?,
+            timestamp(as_of, "as_of")?,
+        );
         let out = run(py, || Ok(self.lock().totals_by(g, gr, t)))?;
         Ok(out.into_iter().map(GroupTotal).collect())
     }
@@ -319,7 +361,11 @@ impl HoursLedger {
         grain: &str,
         as_of: &Bound<'_, PyAny>,
     ) -> PyResult<ArrowTable> {
-        let (g, gr, t) = (group_by(group)?, self::grain(grain)?, timestamp(as_of, "as_of")?);
+        let (g, gr, t) = (
+            group_by(group)?,
+            self::grain(grain)?,
+            timestamp(as_of, "as_of")?,
+        );
         let cols = run(py, || {
             let rows = self.lock().totals_by(g, gr, t);
             Ok((
@@ -327,8 +373,12 @@ impl HoursLedger {
                 rows.iter()
                     .map(|r| Some(r.period.to_string()))
                     .collect::<StringArray>(),
-                rows.iter().map(|r| r.service_minutes).collect::<Int64Array>(),
-                rows.iter().map(|r| r.training_minutes).collect::<Int64Array>(),
+                rows.iter()
+                    .map(|r| r.service_minutes)
+                    .collect::<Int64Array>(),
+                rows.iter()
+                    .map(|r| r.training_minutes)
+                    .collect::<Int64Array>(),
                 rows.iter().map(|r| r.records).collect::<UInt64Array>(),
             ))
         })?;
@@ -375,7 +425,10 @@ impl HoursLedger {
         )
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let snap = slf.get().snapshot(py)?;
         Ok((
             py.get_type::<Self>().getattr("restore")?,

@@ -40,9 +40,15 @@ mod zhiyuan_module {
         m.setattr("__version__", env!("CARGO_PKG_VERSION"))?;
         let c = crate::errors::classes(m.py())?;
         m.add("ZhiyuanError", c.root.bind(m.py()))?;
-        for (class, (name, _, _)) in [&c.policy, &c.validation, &c.conflict, &c.state, &c.not_found]
-            .into_iter()
-            .zip(crate::errors::SUBCLASSES)
+        for (class, (name, _, _)) in [
+            &c.policy,
+            &c.validation,
+            &c.conflict,
+            &c.state,
+            &c.not_found,
+        ]
+        .into_iter()
+        .zip(crate::errors::SUBCLASSES)
         {
             m.add(name, class.bind(m.py()))?;
         }

@@ -116,7 +116,11 @@ impl Policy {
     }
 
     /// The local date of an instant.
-    fn local_date<'py>(&self, py: Python<'py>, at: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn local_date<'py>(
+        &self,
+        py: Python<'py>,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         date(py, self.0.calendar().date(timestamp(at, "at")?))
     }
 
@@ -139,7 +143,12 @@ impl Policy {
         day: &Bound<'py, PyAny>,
         n: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
-        date(py, self.0.calendar().add_working_days(local_date(day, "day")?, n))
+        date(
+            py,
+            self.0
+                .calendar()
+                .add_working_days(local_date(day, "day")?, n),
+        )
     }
 
     /// The exclusive instant by which something due `n` working days after
@@ -150,7 +159,10 @@ impl Policy {
         at: &Bound<'py, PyAny>,
         n: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, self.0.calendar().working_deadline(timestamp(at, "at")?, n))
+        datetime(
+            py,
+            self.0.calendar().working_deadline(timestamp(at, "at")?, n),
+        )
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -168,7 +180,9 @@ impl Policy {
         format!("Policy(hash='{}…')", &self.0.hash()[..12])
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         Ok((
             py.get_type::<Self>().getattr("from_json")?,
@@ -232,7 +246,9 @@ impl Period {
         format!("Period('{}')", self.0)
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         Ok((
             py.get_type::<Self>().getattr("parse")?,

@@ -37,7 +37,10 @@ impl UnitTree {
     /// of its fields (`{"id": 1, "parent": None, "name": …, "level": …}`).
     #[new]
     #[pyo3(signature = (units=None, teams=None))]
-    fn py_new(units: Option<&Bound<'_, PyAny>>, teams: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn py_new(
+        units: Option<&Bound<'_, PyAny>>,
+        teams: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let units: Vec<zhiyuan::units::Unit> = match units {
             Some(u) => from_py(u, "units")?,
             None => Vec::new(),
@@ -134,13 +137,18 @@ impl UnitTree {
         )
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let t = slf.get();
         let teams: Vec<&zhiyuan::units::Team> = t.0.teams().collect();
         Ok((
             py.get_type::<Self>().into_any(),
-            PyTuple::new(py, [serde_to_py(py, &t.0.units())?, serde_to_py(py, &teams)?])?,
+            PyTuple::new(
+                py,
+                [serde_to_py(py, &t.0.units())?, serde_to_py(py, &teams)?],
+            )?,
         ))
     }
 }

@@ -14,12 +14,14 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
-from conftest import CST, UTC
 
 import zhiyuan
+from conftest import CST, UTC
 
 
-def rec(id: int, volunteer: int = 42, start_hour: int = 9, hours: int = 2, **kw: Any) -> dict[str, Any]:
+def rec(
+    id: int, volunteer: int = 42, start_hour: int = 9, hours: int = 2, **kw: Any
+) -> dict[str, Any]:
     start = dt.datetime(2024, 3, 4, start_hour, tzinfo=CST)
     return {
         "id": id,

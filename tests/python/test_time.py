@@ -7,11 +7,11 @@ import datetime as dt
 import polars as pl
 import pyarrow as pa
 import pytest
-from conftest import CST, UTC
 from hypothesis import given
 from hypothesis import strategies as st
 
 import zhiyuan
+from conftest import CST, UTC
 
 offsets = st.integers(min_value=-18 * 60 + 1, max_value=18 * 60 - 1).map(
     lambda m: dt.timezone(dt.timedelta(minutes=m))

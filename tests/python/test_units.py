@@ -49,7 +49,8 @@ def test_pickle(tree: zhiyuan.UnitTree) -> None:
 
 
 def test_core_errors() -> None:
-    with pytest.raises(zhiyuan.NotFoundError, match=r"^units\[id=2\]\.parent: unknown parent unit 9$"):
+    msg = r"^units\[id=2\]\.parent: unknown parent unit 9$"
+    with pytest.raises(zhiyuan.NotFoundError, match=msg):
         zhiyuan.UnitTree([{"id": 2, "parent": 9, "name": "x", "level": "station"}])
     with pytest.raises(zhiyuan.NotFoundError, match=r"^team: unknown team 3$"):
         zhiyuan.UnitTree().team(3)

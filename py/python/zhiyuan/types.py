@@ -7,14 +7,19 @@ only in a ``.pyi`` (conventions §4.6). Any pyarrow, polars or pandas object
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 __all__ = [
     "ArrowArrayExportable",
+    "ArrowArrayLike",
     "ArrowSchemaExportable",
     "ArrowStreamExportable",
-    "ArrowArrayLike",
     "ArrowTableLike",
+    "Grain",
+    "GroupBy",
+    "RecordKind",
+    "RecordStatus",
+    "RevokeReason",
 ]
 
 
@@ -48,3 +53,14 @@ ArrowArrayLike = ArrowArrayExportable | ArrowStreamExportable
 #: What a table parameter accepts: a pyarrow Table or RecordBatch, a polars
 #: DataFrame, a pandas DataFrame.
 ArrowTableLike = ArrowArrayExportable | ArrowStreamExportable
+
+#: A calendar grain; periods are cut at the policy's UTC offset.
+Grain = Literal["day", "week", "month", "year"]
+#: Service time, or training time kept apart from it.
+RecordKind = Literal["service", "training"]
+#: Where a service record stands.
+RecordStatus = Literal["submitted", "approved", "rejected", "revoked"]
+#: Why an approved record was revoked (2020 办法 §13, §19).
+RevokeReason = Literal["error", "duplicate", "fraud", "not_volunteer_work", "volunteer_request"]
+#: How ledger totals are grouped.
+GroupBy = Literal["volunteer", "team", "unit"]
