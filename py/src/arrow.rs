@@ -528,12 +528,17 @@ impl ArrowTable {
         Ok(ArrowTable { batch })
     }
 
-    fn struct_field(&self) -> FieldRef {
-        Arc::new(Field::new_struct(
-            "",
-            self.batch.schema().fields().clone(),
-            false,
-        ))
+    /// The batch as one struct column: the C stream interface carries a
+    /// table as a stream of struct arrays. Shares the column buffers.
+    fn as_struct(&self) -> ArrowColumn {
+        ArrowColumn {
+            field: Arc::new(Field::new_struct(
+                "",
+                self.batch.schema().fields().clone(),
+                false,
+            )),
+            array: Arc::new(StructArray::from(self.batch.clone())),
+        }
     }
 }
 
@@ -587,9 +592,10 @@ impl ArrowTable {
         )
     }
 
-    /// The Arrow C schema capsule (PyCapsule interface).
+    /// The Arrow C schema capsule (PyCapsule interface): a struct of the
+    /// columns, as for a record batch.
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        Ok(to_schema_pycapsule(py, self.batch.schema().as_ref())?)
+        self.as_struct().__arrow_c_schema__(py)
     }
 
     /// The table as one struct array (PyCapsule interface).
@@ -599,13 +605,7 @@ impl ArrowTable {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let array = StructArray::from(self.batch.clone());
-        Ok(to_array_pycapsules(
-            py,
-            self.struct_field(),
-            &array,
-            requested_schema,
-        )?)
+        self.as_struct().__arrow_c_array__(py, requested_schema)
     }
 
     /// The Arrow C stream capsule (PyCapsule interface).
@@ -615,9 +615,7 @@ impl ArrowTable {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let array: ArrayRef = Arc::new(StructArray::from(self.batch.clone()));
-        let reader = ArrayIterator::new(vec![Ok(array)], self.struct_field());
-        Ok(to_stream_pycapsule(py, Box::new(reader), requested_schema)?)
+        self.as_struct().__arrow_c_stream__(py, requested_schema)
     }
 
     /// `{column: [values…]}` (no third-party import).

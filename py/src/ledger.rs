@@ -80,6 +80,21 @@ impl HoursLedger {
     fn wrap(l: zhiyuan::ledger::HoursLedger) -> Self {
         HoursLedger(Mutex::new(l))
     }
+
+    fn group_totals(
+        &self,
+        py: Python<'_>,
+        group: &str,
+        grain: &str,
+        as_of: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<zhiyuan::ledger::GroupTotal>> {
+        let (g, gr, t) = (
+            group_by(group)?,
+            self::grain(grain)?,
+            timestamp(as_of, "as_of")?,
+        );
+        run(py, || Ok(self.lock().totals_by(g, gr, t)))
+    }
 }
 
 fn reason(s: &str) -> PyResult<RevokeReason> {
@@ -343,13 +358,8 @@ impl HoursLedger {
         grain: &str,
         as_of: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<GroupTotal>> {
-        let (g, gr, t) = (
-            group_by(group)?,
-            self::grain(grain)?,
-            timestamp(as_of, "as_of")?,
-        );
-        let out = run(py, || Ok(self.lock().totals_by(g, gr, t)))?;
-        Ok(out.into_iter().map(GroupTotal).collect())
+        let rows = self.group_totals(py, group, grain, as_of)?;
+        Ok(rows.into_iter().map(GroupTotal).collect())
     }
 
     /// `totals_by` as an Arrow table: `key` (uint64), `period` (string),
@@ -361,33 +371,34 @@ impl HoursLedger {
         grain: &str,
         as_of: &Bound<'_, PyAny>,
     ) -> PyResult<ArrowTable> {
-        let (g, gr, t) = (
-            group_by(group)?,
-            self::grain(grain)?,
-            timestamp(as_of, "as_of")?,
-        );
-        let cols = run(py, || {
-            let rows = self.lock().totals_by(g, gr, t);
-            Ok((
-                rows.iter().map(|r| r.key).collect::<UInt64Array>(),
-                rows.iter()
-                    .map(|r| Some(r.period.to_string()))
-                    .collect::<StringArray>(),
-                rows.iter()
-                    .map(|r| r.service_minutes)
-                    .collect::<Int64Array>(),
-                rows.iter()
-                    .map(|r| r.training_minutes)
-                    .collect::<Int64Array>(),
-                rows.iter().map(|r| r.records).collect::<UInt64Array>(),
-            ))
-        })?;
+        let rows = self.group_totals(py, group, grain, as_of)?;
+        let periods: StringArray = rows.iter().map(|r| Some(r.period.to_string())).collect();
         ArrowTable::new(vec![
-            ArrowColumn::new("key", Arc::new(cols.0)),
-            ArrowColumn::new("period", Arc::new(cols.1)),
-            ArrowColumn::new("service_minutes", Arc::new(cols.2)),
-            ArrowColumn::new("training_minutes", Arc::new(cols.3)),
-            ArrowColumn::new("records", Arc::new(cols.4)),
+            ArrowColumn::new(
+                "key",
+                Arc::new(rows.iter().map(|r| r.key).collect::<UInt64Array>()),
+            ),
+            ArrowColumn::new("period", Arc::new(periods)),
+            ArrowColumn::new(
+                "service_minutes",
+                Arc::new(
+                    rows.iter()
+                        .map(|r| r.service_minutes)
+                        .collect::<Int64Array>(),
+                ),
+            ),
+            ArrowColumn::new(
+                "training_minutes",
+                Arc::new(
+                    rows.iter()
+                        .map(|r| r.training_minutes)
+                        .collect::<Int64Array>(),
+                ),
+            ),
+            ArrowColumn::new(
+                "records",
+                Arc::new(rows.iter().map(|r| r.records).collect::<UInt64Array>()),
+            ),
         ])
     }
 
