@@ -1,1 +1,63 @@
-//! Benchmarks live in `benches/benches/`.
+//! Shared inputs for the zhiyuan benchmarks (`benches/benches/`) and the
+//! throughput programs (`benches/src/bin/`).
+
+use zhiyuan::hours::{RecordKind, ServiceRecord};
+use zhiyuan::time::{MICROS_PER_MINUTE, Timestamp};
+use zhiyuan::units::{Unit, UnitTree};
+
+/// A centre with ten institutes and ten stations under each.
+pub fn small_tree() -> UnitTree {
+    let mut units = vec![Unit::new(1, None, "centre", "centre")];
+    for i in 0..10u64 {
+        units.push(Unit::new(10 + i, Some(1), "institute", "institute"));
+        for s in 0..10u64 {
+            units.push(Unit::new(
+                100 + i * 10 + s,
+                Some(10 + i),
+                "station",
+                "station",
+            ));
+        }
+    }
+    UnitTree::new(units, vec![]).expect("a valid tree")
+}
+
+/// `n` valid, non-overlapping records spread over `volunteers` volunteers:
+/// each volunteer's records follow one another through 2024, 30 minutes to
+/// 4 hours long, recorded at their end. Deterministic.
+pub fn records(n: usize, volunteers: u64) -> Vec<ServiceRecord> {
+    let base = "2024-01-01T00:00:00Z"
+        .parse::<Timestamp>()
+        .expect("a valid timestamp")
+        .as_micros();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        // SplitMix64: fast, deterministic, good enough for load shapes.
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    (0..n)
+        .map(|i| {
+            let v = i as u64 % volunteers;
+            let slot = i as u64 / volunteers; // the volunteer's k-th record
+            let start = base + (slot as i64 * 6 * 60 + (next() % 60) as i64) * MICROS_PER_MINUTE;
+            let len = 30 + (next() % 210) as i64;
+            let end = start + len * MICROS_PER_MINUTE;
+            ServiceRecord {
+                id: i as u64 + 1,
+                volunteer: v,
+                unit: 100 + v % 100,
+                team: None,
+                activity: next() % 1000,
+                start: Timestamp::from_micros(start).expect("in range"),
+                end: Timestamp::from_micros(end).expect("in range"),
+                kind: RecordKind::Service,
+                recorded_by: 1,
+                recorded_at: Timestamp::from_micros(end + 3_600_000_000).expect("in range"),
+            }
+        })
+        .collect()
+}

@@ -271,8 +271,8 @@ pub struct HoursLedger {
     policy: Arc<Policy>,
     units: Arc<UnitTree>,
     records: Vec<RecordState>,
-    by_id: HashMap<RecordId, usize>,
-    volunteers: HashMap<VolunteerId, VolunteerIndex>,
+    by_id: IdMap<RecordId, usize>,
+    volunteers: IdMap<VolunteerId, VolunteerIndex>,
     log: Vec<Stored>,
 }
 
@@ -284,8 +284,8 @@ impl HoursLedger {
             policy: Arc::new(policy),
             units: Arc::new(units),
             records: Vec::new(),
-            by_id: HashMap::new(),
-            volunteers: HashMap::new(),
+            by_id: IdMap::default(),
+            volunteers: IdMap::default(),
             log: Vec::new(),
         }
     }
@@ -768,6 +768,11 @@ impl HoursLedger {
         }
     }
 
+    /// Number of log entries.
+    pub fn log_len(&self) -> usize {
+        self.log.len()
+    }
+
     /// The whole log, oldest first.
     pub fn entries(&self) -> Vec<Entry> {
         self.log.iter().map(|e| self.materialize(e)).collect()
@@ -1079,3 +1084,28 @@ struct Snapshot {
     teams: Vec<Team>,
     entries: Vec<Entry>,
 }
+
+/// A fast hasher for integer ids (a SplitMix64 finaliser). Ids come from the
+/// platform, not from anonymous users, so HashDoS resistance is not needed;
+/// the ledger never lets hash order reach an output.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = self.0.wrapping_add(i);
+    }
+}
+
+pub(crate) type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;

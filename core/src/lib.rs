@@ -11,21 +11,31 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod annual;
+pub mod apportion;
+pub mod county;
 pub mod credit;
 pub mod dispatch;
 pub mod error;
 pub mod facts;
 pub mod hours;
 pub mod ledger;
+pub mod monthly;
 pub mod orders;
 pub mod perks;
 pub mod points;
 pub mod policy;
 pub mod posts;
 pub mod selection;
+pub mod simulation;
 pub mod stars;
 pub mod time;
 pub mod units;
 
 pub use error::{Error, ErrorKind, Result};
 pub use policy::{Policy, PolicySpec};
+
+/// The README's examples run as doc-tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

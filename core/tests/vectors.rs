@@ -13,8 +13,10 @@
 //!
 //! Each capability's runner keeps its own state and maps `op` to core calls;
 //! `output` is compared as JSON values with the serde form of the result,
-//! `error` by kind and full message. The Python and C layers run the same
-//! files through their own APIs.
+//! `error` by kind and full message. Any string in an output equal to the
+//! scenario policy's hash is compared as `"$policy_hash"`, so files survive
+//! changes to unrelated policy sections. The Python and C layers run the same
+//! files through their own APIs, with the same substitution.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -79,7 +81,10 @@ pub fn run(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Er
         let op = step["op"]
             .as_str()
             .unwrap_or_else(|| panic!("{} step {i}: no op", s.file));
-        let got = apply(op, &step["input"]);
+        let got = apply(op, &step["input"]).map(|mut v| {
+            mask_hash(&mut v, s.policy.hash());
+            v
+        });
         let at = format!("{} step {i} ({op})", s.file);
         match (got, step.get("output"), step.get("error")) {
             (Ok(out), Some(want), None) => assert_eq!(&out, want, "{at}: output differs"),
@@ -109,7 +114,8 @@ fn bless(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Erro
         obj.remove("output");
         obj.remove("error");
         match apply(&op, &obj["input"].clone()) {
-            Ok(v) => {
+            Ok(mut v) => {
+                mask_hash(&mut v, s.policy.hash());
                 obj.insert("output".into(), v);
             }
             Err(e) => {
@@ -123,4 +129,14 @@ fn bless(s: &Scenario, mut apply: impl FnMut(&str, &Value) -> Result<Value, Erro
     let n = steps.len();
     std::fs::write(&s.path, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
     n
+}
+
+/// Replaces every string equal to `hash` with `"$policy_hash"`.
+pub fn mask_hash(v: &mut Value, hash: &str) {
+    match v {
+        Value::String(s) if s == hash => *s = "$policy_hash".to_owned(),
+        Value::Array(items) => items.iter_mut().for_each(|x| mask_hash(x, hash)),
+        Value::Object(map) => map.values_mut().for_each(|x| mask_hash(x, hash)),
+        _ => {}
+    }
 }

@@ -1,0 +1,290 @@
+/* The error contract: NULL for every pointer argument, invalid UTF-8, bad
+ * JSON, out-of-range codes, outputs untouched on failure, handles usable
+ * after a failing call, NULL frees. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "fixtures.h"
+
+static char sentinel_byte;
+#define SENTINEL ((void *)&sentinel_byte)
+
+typedef zy_status (*ledger_query_json)(const zy_ledger *, const char *, char **);
+typedef zy_status (*ledger_command_json)(zy_ledger *, const char *, char **);
+
+static void version_and_status_strings(void) {
+    char want[32];
+    snprintf(want, sizeof want, "%d.%d.%d", ZY_VERSION_MAJOR, ZY_VERSION_MINOR, ZY_VERSION_PATCH);
+    CHECK(strcmp(zy_version(), want) == 0);
+    CHECK(strcmp(zy_status_str(ZY_STATUS_OK), "ok") == 0);
+    CHECK(strcmp(zy_status_str(ZY_STATUS_PANIC), zy_status_str(ZY_STATUS_NULL_ARGUMENT)) != 0);
+    CHECK(strcmp(zy_status_str(12345), "unknown status") == 0);
+    CHECK(ZY_STATUS_OK == 0 && ZY_STATUS_NULL_ARGUMENT == 1 && ZY_STATUS_INVALID_UTF8 == 2 &&
+          ZY_STATUS_INVALID_JSON == 3 && ZY_STATUS_INVALID_INPUT == 4 && ZY_STATUS_CONFLICT == 5 &&
+          ZY_STATUS_NOT_FOUND == 6 && ZY_STATUS_INVALID_STATE == 7 &&
+          ZY_STATUS_POLICY_INVALID == 8 && ZY_STATUS_PANIC == 255);
+    CHECK(zy_last_error_message() == NULL);
+}
+
+static void null_frees(void) {
+    zy_policy_free(NULL);
+    zy_policy_free(NULL);
+    zy_unit_tree_free(NULL);
+    zy_ledger_free(NULL);
+    zy_ledger_free(NULL);
+    zy_string_free(NULL);
+}
+
+static void null_arguments(zy_policy *p, zy_unit_tree *t, zy_ledger *l) {
+    zy_policy *po = (zy_policy *)SENTINEL;
+    zy_unit_tree *to = (zy_unit_tree *)SENTINEL;
+    zy_ledger *lo = (zy_ledger *)SENTINEL;
+    char *s = (char *)SENTINEL;
+    size_t len = 7;
+    const int64_t minutes[2] = {0, 6000};
+    uint8_t levels[2] = {9, 9};
+    uint64_t ids[3] = {0, 0, 0};
+    int64_t own[3] = {1, 2, 3}, totals[3] = {0, 0, 0};
+    zy_service_record rec = make_record(77, T_0100, 30);
+    zy_receipt receipt;
+    const uint64_t vols[1] = {42};
+    int64_t mins[1] = {-1};
+    size_t i;
+
+    CHECK_STATUS(zy_policy_from_toml(NULL, &po), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("toml: must not be NULL");
+    CHECK_STATUS(zy_policy_from_toml("", NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_policy_from_json(NULL, &po), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_policy_from_json("{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_policy_default(NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(po == (zy_policy *)SENTINEL);
+
+    CHECK_STATUS(zy_policy_hash(NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_policy_hash(p, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_policy_to_json(NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_policy_to_json(p, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_policy_to_toml(NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_policy_to_toml(p, NULL), ZY_STATUS_NULL_ARGUMENT);
+
+    CHECK_STATUS(zy_star_levels(NULL, minutes, 2, levels), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_star_levels(p, NULL, 2, levels), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("minutes: must not be NULL");
+    CHECK_STATUS(zy_star_levels(p, minutes, 2, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(levels[0] == 9 && levels[1] == 9);
+    CHECK_OK(zy_star_levels(p, NULL, 0, NULL)); /* an empty column may be NULL */
+    CHECK_STATUS(zy_star_levels_json(NULL, "[1]", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_star_levels_json(p, NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_star_levels_json(p, "[1]", NULL), ZY_STATUS_NULL_ARGUMENT);
+
+    CHECK_STATUS(zy_unit_tree_from_json(NULL, &to), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_tree_from_json(TREE_JSON, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(to == (zy_unit_tree *)SENTINEL);
+    CHECK_STATUS(zy_unit_tree_len(NULL, &len), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_tree_len(t, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(len == 7);
+    CHECK_STATUS(zy_unit_tree_ids(NULL, ids, 3), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_tree_ids(t, NULL, 3), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_tree_rollup(NULL, own, 3, totals), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_tree_rollup(t, NULL, 3, totals), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_tree_rollup(t, own, 3, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(totals[0] == 0 && ids[0] == 0);
+    CHECK_STATUS(zy_unit_tree_rollup_json(NULL, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_tree_rollup_json(t, NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_tree_rollup_json(t, "{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+
+    CHECK_STATUS(zy_ledger_new(NULL, t, &lo), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_new(p, NULL, &lo), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_new(p, t, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_restore(NULL, &lo), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_restore("{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(lo == (zy_ledger *)SENTINEL);
+    CHECK_STATUS(zy_ledger_snapshot(NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_snapshot(l, NULL), ZY_STATUS_NULL_ARGUMENT);
+
+    CHECK_STATUS(zy_ledger_submit(NULL, &rec, &receipt), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_submit(l, NULL, &receipt), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_submit(l, &rec, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_submit_batch(NULL, &rec, 1, &receipt), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_submit_batch(l, NULL, 1, &receipt), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_submit_batch(l, &rec, 1, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_approve(NULL, 1, 1, T_0100, false), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_reject(NULL, 1, 1, T_0100, "x"), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_reject(l, 1, 1, T_0100, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_revoke(NULL, 1, ZY_REVOKE_REASON_ERROR, 1, T_0100, ""),
+                 ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_revoke(l, 1, ZY_REVOKE_REASON_ERROR, 1, T_0100, NULL),
+                 ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_approved_minutes(NULL, vols, 1, T_0100, mins), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_approved_minutes(l, NULL, 1, T_0100, mins), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_approved_minutes(l, vols, 1, T_0100, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_star_levels(NULL, vols, 1, T_0100, levels), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_star_levels(l, NULL, 1, T_0100, levels), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_ledger_star_levels(l, vols, 1, T_0100, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(mins[0] == -1 && levels[0] == 9);
+
+    {
+        const ledger_command_json commands[] = {
+            zy_ledger_submit_json, zy_ledger_submit_batch_json, zy_ledger_approve_json,
+            zy_ledger_reject_json, zy_ledger_revoke_json,       zy_ledger_amend_json,
+        };
+        const ledger_query_json queries[] = {
+            zy_ledger_record_json,     zy_ledger_history_json, zy_ledger_approved_minutes_json,
+            zy_ledger_star_level_json, zy_ledger_totals_json,  zy_ledger_totals_by_json,
+        };
+        for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+            CHECK_STATUS(commands[i](NULL, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+            CHECK_STATUS(commands[i](l, NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+            CHECK_STATUS(commands[i](l, "{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+        }
+        for (i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+            CHECK_STATUS(queries[i](NULL, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+            CHECK_STATUS(queries[i](l, NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+            CHECK_STATUS(queries[i](l, "{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+        }
+    }
+    CHECK(s == (char *)SENTINEL);
+}
+
+static void bad_text(zy_policy *p, zy_unit_tree *t, zy_ledger *l) {
+    static const char bad_utf8[] = "[stars]\nthresholds_hours = [1]\n# \xff\xfe\n";
+    zy_policy *po = NULL;
+    zy_unit_tree *to = NULL;
+    char *s = NULL;
+
+    CHECK_STATUS(zy_policy_from_toml(bad_utf8, &po), ZY_STATUS_INVALID_UTF8);
+    CHECK_MSG("toml: invalid UTF-8 at byte");
+    CHECK_STATUS(zy_policy_from_json("{\"x\": \"\xc3\x28\"}", &po), ZY_STATUS_INVALID_UTF8);
+    CHECK_STATUS(zy_star_levels_json(p, "[\xff]", &s), ZY_STATUS_INVALID_UTF8);
+    CHECK_STATUS(zy_ledger_reject(l, 1, 1, T_0100, "\xe4\xb8"), ZY_STATUS_INVALID_UTF8);
+    CHECK_STATUS(zy_ledger_record_json(l, "{\"id\": \xff}", &s), ZY_STATUS_INVALID_UTF8);
+    CHECK(po == NULL && s == NULL);
+
+    /* Policy text errors are policy errors, naming the path. */
+    CHECK_STATUS(zy_policy_from_toml("[stars]\nthresholds_hours = [100, 300, 300]\n", &po),
+                 ZY_STATUS_POLICY_INVALID);
+    CHECK_MSG("stars.thresholds_hours[2]: must be greater than 300");
+    CHECK_STATUS(zy_policy_from_json("{\"hours\": ", &po), ZY_STATUS_POLICY_INVALID);
+    CHECK_STATUS(zy_policy_from_json("{\"nope\": 1}", &po), ZY_STATUS_POLICY_INVALID);
+    CHECK(po == NULL);
+
+    /* JSON arguments: syntax and schema errors. */
+    CHECK_STATUS(zy_star_levels_json(p, "[1,", &s), ZY_STATUS_INVALID_JSON);
+    CHECK_STATUS(zy_star_levels_json(p, "", &s), ZY_STATUS_INVALID_JSON);
+    CHECK_STATUS(zy_star_levels_json(p, "[1, \"x\"]", &s), ZY_STATUS_INVALID_JSON);
+    CHECK_MSG("in_json at [1]: invalid type");
+    CHECK_STATUS(zy_star_levels_json(p, "[1] [2]", &s), ZY_STATUS_INVALID_JSON);
+    CHECK_STATUS(zy_unit_tree_rollup_json(t, "{\"x\": 1}", &s), ZY_STATUS_INVALID_JSON);
+    CHECK_STATUS(zy_unit_tree_from_json("{\"units\": [], \"extra\": 1}", &to), ZY_STATUS_INVALID_JSON);
+    CHECK_STATUS(zy_unit_tree_from_json("{\"units\": [{\"id\": 1}]}", &to), ZY_STATUS_INVALID_JSON);
+    CHECK_MSG("json at units[0]");
+    CHECK_STATUS(zy_ledger_submit_json(l, "{\"id\": 1}", &s), ZY_STATUS_INVALID_JSON);
+    CHECK_STATUS(zy_ledger_approve_json(l, "{\"id\": 1, \"by\": 2, \"at\": \"2024-03-04T01:00:00\"}", &s),
+                 ZY_STATUS_INVALID_JSON); /* a naive timestamp is refused */
+    CHECK_STATUS(zy_ledger_totals_json(l, "{\"scope\": {\"scope\": \"galaxy\"}, \"grain\": \"day\", "
+                                          "\"as_of\": \"2024-03-04T01:00:00Z\"}", &s),
+                 ZY_STATUS_INVALID_JSON);
+    CHECK(to == NULL && s == NULL);
+
+    /* Tree-building errors keep their core kinds. */
+    CHECK_STATUS(zy_unit_tree_from_json("{\"units\": [{\"id\": 1, \"parent\": 9, \"name\": \"a\", "
+                                        "\"level\": \"x\"}]}", &to),
+                 ZY_STATUS_NOT_FOUND);
+    CHECK_MSG("units[id=1].parent: unknown parent unit 9");
+    CHECK_STATUS(zy_unit_tree_from_json("{\"units\": [{\"id\": 1, \"parent\": null, \"name\": \"a\", "
+                                        "\"level\": \"x\"}, {\"id\": 1, \"parent\": null, "
+                                        "\"name\": \"b\", \"level\": \"x\"}]}", &to),
+                 ZY_STATUS_CONFLICT);
+    CHECK(to == NULL);
+}
+
+static void out_of_range_codes(zy_unit_tree *t, zy_ledger *l) {
+    zy_service_record rec = make_record(50, T_0100, 30);
+    zy_receipt receipt;
+    uint64_t ids[2];
+    int64_t own[2] = {1, 2}, out[2] = {0, 0};
+    memset(&receipt, 0xab, sizeof receipt);
+
+    rec.kind = 7;
+    CHECK_STATUS(zy_ledger_submit(l, &rec, &receipt), ZY_STATUS_INVALID_INPUT);
+    CHECK_MSG("record.kind: unknown code 7 (expected 0..=1)");
+    rec.kind = ZY_RECORD_KIND_SERVICE;
+    rec.end_us = INT64_MAX;
+    CHECK_STATUS(zy_ledger_submit(l, &rec, &receipt), ZY_STATUS_INVALID_INPUT);
+    CHECK_MSG("record.end_us:");
+    CHECK(receipt.id == UINT64_C(0xabababababababab));
+    CHECK_STATUS(zy_ledger_revoke(l, 1, 99, 1, T_0100, ""), ZY_STATUS_INVALID_INPUT);
+    CHECK_MSG("reason: unknown code 99");
+    CHECK_STATUS(zy_ledger_approve(l, 1, 1, INT64_MIN, false), ZY_STATUS_INVALID_INPUT);
+
+    /* Columns of the wrong length. */
+    CHECK_STATUS(zy_unit_tree_ids(t, ids, 2), ZY_STATUS_INVALID_INPUT);
+    CHECK_MSG("out: has 2 elements, the tree has 3 units");
+    CHECK_STATUS(zy_unit_tree_rollup(t, own, 2, out), ZY_STATUS_INVALID_INPUT);
+    CHECK(out[0] == 0 && out[1] == 0);
+}
+
+/* A call that fails leaves the handle as it was and usable. */
+static void failure_leaves_handle_usable(zy_ledger *l) {
+    zy_service_record a = make_record(1, T_0100, 150);
+    zy_service_record b = make_record(2, T_0100 + HOUR_US, 60); /* overlaps a */
+    zy_service_record batch[2];
+    zy_receipt receipts[2];
+    char *before = NULL, *after = NULL;
+    const uint64_t vol[1] = {42};
+    int64_t mins[1] = {0};
+
+    CHECK_OK(zy_ledger_submit(l, &a, &receipts[0]));
+    CHECK(receipts[0].id == 1 && receipts[0].minutes == 150 && receipts[0].flags == 0);
+    CHECK_OK(zy_ledger_snapshot(l, &before));
+
+    CHECK_STATUS(zy_ledger_submit(l, &b, &receipts[0]), ZY_STATUS_CONFLICT);
+    CHECK_MSG("record 2: overlaps live record 1 of volunteer 42");
+    a.end_us += 60000000; /* same id, different body */
+    CHECK_STATUS(zy_ledger_submit(l, &a, &receipts[0]), ZY_STATUS_CONFLICT);
+    CHECK_MSG("record 1.end: id already used with a different value");
+    CHECK_STATUS(zy_ledger_approve(l, 999, 1, T_0100 + 5 * HOUR_US, false), ZY_STATUS_NOT_FOUND);
+    CHECK_STATUS(zy_ledger_revoke(l, 1, ZY_REVOKE_REASON_FRAUD, 1, T_0100 + 5 * HOUR_US, ""),
+                 ZY_STATUS_INVALID_STATE);
+    /* All or nothing: the second record is refused, so the first is not stored. */
+    batch[0] = make_record(3, T_0100 + 24 * HOUR_US, 30);
+    batch[1] = make_record(4, T_0100 + 24 * HOUR_US, 30);
+    memset(receipts, 0, sizeof receipts);
+    CHECK_STATUS(zy_ledger_submit_batch(l, batch, 2, receipts), ZY_STATUS_CONFLICT);
+    CHECK_MSG("records[1]: record 4: overlaps live record 3");
+    CHECK(receipts[0].id == 0 && receipts[1].id == 0);
+
+    CHECK_OK(zy_ledger_snapshot(l, &after));
+    CHECK(before && after && strcmp(before, after) == 0);
+    zy_string_free(before);
+    zy_string_free(after);
+
+    /* ...and still works. */
+    CHECK_OK(zy_ledger_approve(l, 1, 7, T_0100 + 5 * HOUR_US, false));
+    CHECK_OK(zy_ledger_approved_minutes(l, vol, 1, T_0100 + 6 * HOUR_US, mins));
+    CHECK(mins[0] == 150);
+}
+
+int main(void) {
+    zy_policy *p = NULL;
+    zy_unit_tree *t = NULL;
+    zy_ledger *l = NULL;
+
+    version_and_status_strings();
+    null_frees();
+    CHECK_OK(zy_policy_default(&p));
+    CHECK_OK(zy_unit_tree_from_json(TREE_JSON, &t));
+    CHECK_OK(zy_ledger_new(p, t, &l));
+    if (!p || !t || !l) {
+        return zy_report("contract");
+    }
+    null_arguments(p, t, l);
+    bad_text(p, t, l);
+    out_of_range_codes(t, l);
+    failure_leaves_handle_usable(l);
+
+    zy_ledger_free(l);
+    zy_unit_tree_free(t);
+    zy_policy_free(p);
+    return zy_report("contract");
+}
