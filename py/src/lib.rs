@@ -10,6 +10,7 @@ pub mod convert;
 pub mod errors;
 pub mod ledger;
 pub mod policy;
+pub mod selection;
 pub mod units;
 
 /// The compiled module behind the `zhiyuan` package.
@@ -25,6 +26,8 @@ mod zhiyuan_module {
     };
     #[pymodule_export]
     use crate::policy::{Period, Policy, periods, star_levels, to_utc};
+    #[pymodule_export]
+    use crate::selection::{Apportionment, DistrictSeats, apportion};
     #[pymodule_export]
     use crate::units::{Team, Unit, UnitTree};
 

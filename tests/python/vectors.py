@@ -31,7 +31,7 @@ import zhiyuan
 VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
 
 #: Capabilities (directories under tests/vectors) whose ops are bound here.
-BOUND: list[str] = ["hours"]
+BOUND: list[str] = ["hours", "apportion"]
 
 Op = Callable[["State", dict[str, Any]], Any]
 OPS: dict[str, Op] = {}
@@ -194,3 +194,11 @@ def _totals(s: State, i: dict[str, Any]) -> Any:
 @op("ledger.totals_by")
 def _totals_by(s: State, i: dict[str, Any]) -> Any:
     return _ledger(s).totals_by(i["group"], i["grain"], i["as_of"])
+
+
+# ---------------------------------------------------------------- apportion
+
+
+@op("apportion")
+def _apportion(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.apportion(i["districts"], i["total"], i.get("method", "sainte_lague"))

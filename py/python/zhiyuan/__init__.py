@@ -19,9 +19,11 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from zhiyuan._zhiyuan import (
+    Apportionment,
     ArrowColumn,
     ArrowTable,
     ConflictError,
+    DistrictSeats,
     GroupTotal,
     HoursLedger,
     NotFoundError,
@@ -39,6 +41,7 @@ from zhiyuan._zhiyuan import (
     UnitTree,
     ValidationError,
     ZhiyuanError,
+    apportion,
     core_version,
     periods,
     star_levels,
@@ -51,9 +54,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = core_version()
 
 __all__ = [
+    "Apportionment",
     "ArrowColumn",
     "ArrowTable",
     "ConflictError",
+    "DistrictSeats",
     "GroupTotal",
     "HoursLedger",
     "NotFoundError",
@@ -71,6 +76,7 @@ __all__ = [
     "UnitTree",
     "ValidationError",
     "ZhiyuanError",
+    "apportion",
     "core_version",
     "periods",
     "star_levels",

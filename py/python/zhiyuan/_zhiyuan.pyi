@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal, Self, TypeAlias, final
 from typing_extensions import CapsuleType
 
 from zhiyuan.types import (
+    ApportionMethod,
     ArrowArrayLike,
     ArrowTableLike,
     Grain,
@@ -17,9 +18,11 @@ from zhiyuan.types import (
 )
 
 __all__ = [
+    "Apportionment",
     "ArrowColumn",
     "ArrowTable",
     "ConflictError",
+    "DistrictSeats",
     "GroupTotal",
     "HoursLedger",
     "NotFoundError",
@@ -37,6 +40,7 @@ __all__ = [
     "UnitTree",
     "ValidationError",
     "ZhiyuanError",
+    "apportion",
     "core_version",
     "periods",
     "star_levels",
@@ -450,3 +454,53 @@ class HoursLedger:
         policy: Policy, units: UnitTree, entries: Sequence[Mapping[str, Any]]
     ) -> HoursLedger: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+# ---------------------------------------------------------------- selections
+
+@final
+class DistrictSeats:
+    """One district's share of the seats."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def cap(self) -> int | None: ...
+    @property
+    def quota(self) -> str: ...
+    @property
+    def seats(self) -> int: ...
+    @property
+    def capped(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> DistrictSeats: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]: ...
+
+@final
+class Apportionment:
+    """Seats apportioned across districts."""
+
+    @property
+    def method(self) -> ApportionMethod: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def allocated(self) -> int: ...
+    @property
+    def unfilled(self) -> int: ...
+    @property
+    def districts(self) -> list[DistrictSeats]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> Apportionment: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]: ...
+
+def apportion(
+    districts: Sequence[Mapping[str, Any]], total: int, method: ApportionMethod = "sainte_lague"
+) -> Apportionment: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal, Protocol, runtime_checkable
 
 __all__ = [
+    "ApportionMethod",
     "ArrowArrayExportable",
     "ArrowArrayLike",
     "ArrowSchemaExportable",
@@ -64,3 +65,5 @@ RecordStatus = Literal["submitted", "approved", "rejected", "revoked"]
 RevokeReason = Literal["error", "duplicate", "fraud", "not_volunteer_work", "volunteer_request"]
 #: How ledger totals are grouped.
 GroupBy = Literal["volunteer", "team", "unit"]
+#: How seats are apportioned across districts.
+ApportionMethod = Literal["sainte_lague", "largest_remainder", "dhondt", "huntington_hill"]
