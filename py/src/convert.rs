@@ -335,6 +335,16 @@ impl<T: IntoPyValue> IntoPyValue for Vec<T> {
     }
 }
 
+impl<K: IntoPyValue, V: IntoPyValue> IntoPyValue for std::collections::BTreeMap<K, V> {
+    fn py_value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let d = PyDict::new(py);
+        for (k, v) in self {
+            d.set_item(k.py_value(py)?, v.py_value(py)?)?;
+        }
+        Ok(d.into_any())
+    }
+}
+
 /// Core types whose Python attribute value is their serde form: fieldless
 /// enums become their snake_case code, tagged enums a `dict`.
 macro_rules! into_py_value_serde {

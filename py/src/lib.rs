@@ -27,7 +27,10 @@ mod zhiyuan_module {
     #[pymodule_export]
     use crate::policy::{Period, Policy, periods, star_levels, to_utc};
     #[pymodule_export]
-    use crate::selection::{Apportionment, DistrictSeats, apportion};
+    use crate::selection::{
+        AnnualResult, Apportionment, DistrictSeats, MonthlyResult, VoteTally, annual_selection,
+        apportion, count_votes, monthly_stars,
+    };
     #[pymodule_export]
     use crate::units::{Team, Unit, UnitTree};
 

@@ -1,12 +1,83 @@
-//! Selections: `apportion` (quotas across districts). `monthly_stars` and
-//! `annual_selection` are bound next, the same way.
+//! Selections: `monthly_stars` (十佳文明秀之星), `count_votes`,
+//! `annual_selection` (千名优秀志愿者) and `apportion` (quotas across
+//! districts). Rounds go in as their dict (serde) form; results come back as
+//! frozen objects whose nested rows are dicts in the wire form.
 
 use crate::convert::{from_py, from_value, into_py_value_serde, py_value};
 use crate::errors::run;
+use crate::policy::Policy;
 use pyo3::prelude::*;
+use zhiyuan::annual::{AnnualRound, AnnualStanding, Ineligible};
 use zhiyuan::apportion::{District, Method};
+use zhiyuan::monthly::{MonthlyRound, Standing, VoidVote, VoteWindow};
+use zhiyuan::selection::{Ratio, Winner};
 
-into_py_value_serde!(Method, zhiyuan::selection::Ratio);
+into_py_value_serde!(
+    Method,
+    Ratio,
+    Winner,
+    Standing,
+    VoidVote,
+    VoteWindow,
+    AnnualStanding,
+    Ineligible,
+);
+
+py_value!(
+    /// The counted online votes of a monthly round.
+    VoteTally, "VoteTally", zhiyuan::monthly::VoteTally,
+    { window, counted, counted_total, void }
+);
+
+py_value!(
+    /// The month's 十佳文明秀之星 decision: standings (dicts), winners, the
+    /// policy hash it used.
+    MonthlyResult, "MonthlyResult", zhiyuan::monthly::MonthlyResult,
+    { month, policy_hash, tally, standings, winners }
+);
+
+py_value!(
+    /// The year's 千名优秀志愿者 decision: district quotas, standings,
+    /// ineligible candidates with their failed rules, winners.
+    AnnualResult, "AnnualResult", zhiyuan::annual::AnnualResult,
+    { year, policy_hash, quotas, standings, ineligible, winners }
+);
+
+/// Counts a monthly round's online votes (void votes listed with reasons).
+#[pyfunction]
+pub fn count_votes(
+    py: Python<'_>,
+    policy: &Bound<'_, Policy>,
+    round: &Bound<'_, PyAny>,
+) -> PyResult<VoteTally> {
+    let r: MonthlyRound = from_py(round, "round")?;
+    let p = policy.get().core();
+    run(py, || zhiyuan::monthly::count_votes(p, &r)).map(VoteTally)
+}
+
+/// Selects the month's 十佳文明秀之星 from a round (votes, judges' marks).
+#[pyfunction]
+pub fn monthly_stars(
+    py: Python<'_>,
+    policy: &Bound<'_, Policy>,
+    round: &Bound<'_, PyAny>,
+) -> PyResult<MonthlyResult> {
+    let r: MonthlyRound = from_py(round, "round")?;
+    let p = policy.get().core();
+    run(py, || zhiyuan::monthly::monthly_stars(p, &r)).map(MonthlyResult)
+}
+
+/// Selects the year's 千名优秀志愿者 from a round of candidates.
+#[pyfunction]
+pub fn annual_selection(
+    py: Python<'_>,
+    policy: &Bound<'_, Policy>,
+    round: &Bound<'_, PyAny>,
+) -> PyResult<AnnualResult> {
+    let r: AnnualRound = from_py(round, "round")?;
+    let p = policy.get().core();
+    run(py, || zhiyuan::annual::annual_selection(p, &r)).map(AnnualResult)
+}
 
 py_value!(
     /// One district's share of the seats.

@@ -31,7 +31,7 @@ import zhiyuan
 VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
 
 #: Capabilities (directories under tests/vectors) whose ops are bound here.
-BOUND: list[str] = ["hours", "apportion"]
+BOUND: list[str] = ["hours", "apportion", "monthly_stars", "annual"]
 
 Op = Callable[["State", dict[str, Any]], Any]
 OPS: dict[str, Op] = {}
@@ -202,3 +202,37 @@ def _totals_by(s: State, i: dict[str, Any]) -> Any:
 @op("apportion")
 def _apportion(s: State, i: dict[str, Any]) -> Any:
     return zhiyuan.apportion(i["districts"], i["total"], i.get("method", "sainte_lague"))
+
+
+# ---------------------------------------------------------------- monthly_stars, annual
+# As in core/tests/vectors_selection.rs, an output's policy_hash is written
+# "$policy_hash" (checked to be the scenario policy's own first).
+
+
+def _hash_placeholder(s: State, result: Any) -> Any:
+    out = wire(result)
+    if isinstance(out, dict) and "policy_hash" in out:
+        assert out["policy_hash"] == s.policy.hash, "policy_hash is the policy's"
+        out["policy_hash"] = "$policy_hash"
+    return out
+
+
+@op("monthly_stars")
+def _monthly_stars(s: State, i: dict[str, Any]) -> Any:
+    return _hash_placeholder(s, zhiyuan.monthly_stars(s.policy, i))
+
+
+@op("monthly.count_votes")
+def _count_votes(s: State, i: dict[str, Any]) -> Any:
+    return _hash_placeholder(s, zhiyuan.count_votes(s.policy, i))
+
+
+@op("annual_selection")
+def _annual_selection(s: State, i: dict[str, Any]) -> Any:
+    return _hash_placeholder(s, zhiyuan.annual_selection(s.policy, i))
+
+
+@op("policy.from_json")
+def _policy_from_json(s: State, i: dict[str, Any]) -> Any:
+    p = zhiyuan.Policy.from_dict(i)
+    return {"monthly_stars": p.section("monthly_stars"), "annual": p.section("annual")}

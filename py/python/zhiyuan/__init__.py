@@ -19,6 +19,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from zhiyuan._zhiyuan import (
+    AnnualResult,
     Apportionment,
     ArrowColumn,
     ArrowTable,
@@ -26,6 +27,7 @@ from zhiyuan._zhiyuan import (
     DistrictSeats,
     GroupTotal,
     HoursLedger,
+    MonthlyResult,
     NotFoundError,
     Period,
     PeriodTotal,
@@ -40,9 +42,13 @@ from zhiyuan._zhiyuan import (
     Unit,
     UnitTree,
     ValidationError,
+    VoteTally,
     ZhiyuanError,
+    annual_selection,
     apportion,
     core_version,
+    count_votes,
+    monthly_stars,
     periods,
     star_levels,
     to_utc,
@@ -54,6 +60,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = core_version()
 
 __all__ = [
+    "AnnualResult",
     "Apportionment",
     "ArrowColumn",
     "ArrowTable",
@@ -61,6 +68,7 @@ __all__ = [
     "DistrictSeats",
     "GroupTotal",
     "HoursLedger",
+    "MonthlyResult",
     "NotFoundError",
     "Period",
     "PeriodTotal",
@@ -75,9 +83,13 @@ __all__ = [
     "Unit",
     "UnitTree",
     "ValidationError",
+    "VoteTally",
     "ZhiyuanError",
+    "annual_selection",
     "apportion",
     "core_version",
+    "count_votes",
+    "monthly_stars",
     "periods",
     "star_levels",
     "to_utc",
