@@ -7,6 +7,7 @@ use crate::convert::{from_py, from_value, into_py_value_serde, py_value};
 use crate::errors::run;
 use crate::policy::Policy;
 use pyo3::prelude::*;
+use serde::de::DeserializeOwned;
 use zhiyuan::annual::{AnnualRound, AnnualStanding, Ineligible};
 use zhiyuan::apportion::{District, Method};
 use zhiyuan::monthly::{MonthlyRound, Standing, VoidVote, VoteWindow};
@@ -43,6 +44,19 @@ py_value!(
     { year, policy_hash, quotas, standings, ineligible, winners }
 );
 
+/// Converts a round from its dict form and runs a core selection on it
+/// with the GIL released.
+fn decide<R: DeserializeOwned + Sync, T: Send>(
+    py: Python<'_>,
+    policy: &Bound<'_, Policy>,
+    round: &Bound<'_, PyAny>,
+    f: impl FnOnce(&zhiyuan::Policy, &R) -> zhiyuan::Result<T> + Send,
+) -> PyResult<T> {
+    let r: R = from_py(round, "round")?;
+    let p = policy.get().core();
+    run(py, || f(p, &r))
+}
+
 /// Counts a monthly round's online votes (void votes listed with reasons).
 #[pyfunction]
 pub fn count_votes(
@@ -50,9 +64,7 @@ pub fn count_votes(
     policy: &Bound<'_, Policy>,
     round: &Bound<'_, PyAny>,
 ) -> PyResult<VoteTally> {
-    let r: MonthlyRound = from_py(round, "round")?;
-    let p = policy.get().core();
-    run(py, || zhiyuan::monthly::count_votes(p, &r)).map(VoteTally)
+    decide::<MonthlyRound, _>(py, policy, round, zhiyuan::monthly::count_votes).map(VoteTally)
 }
 
 /// Selects the month's 十佳文明秀之星 from a round (votes, judges' marks).
@@ -62,9 +74,7 @@ pub fn monthly_stars(
     policy: &Bound<'_, Policy>,
     round: &Bound<'_, PyAny>,
 ) -> PyResult<MonthlyResult> {
-    let r: MonthlyRound = from_py(round, "round")?;
-    let p = policy.get().core();
-    run(py, || zhiyuan::monthly::monthly_stars(p, &r)).map(MonthlyResult)
+    decide::<MonthlyRound, _>(py, policy, round, zhiyuan::monthly::monthly_stars).map(MonthlyResult)
 }
 
 /// Selects the year's 千名优秀志愿者 from a round of candidates.
@@ -74,9 +84,7 @@ pub fn annual_selection(
     policy: &Bound<'_, Policy>,
     round: &Bound<'_, PyAny>,
 ) -> PyResult<AnnualResult> {
-    let r: AnnualRound = from_py(round, "round")?;
-    let p = policy.get().core();
-    run(py, || zhiyuan::annual::annual_selection(p, &r)).map(AnnualResult)
+    decide::<AnnualRound, _>(py, policy, round, zhiyuan::annual::annual_selection).map(AnnualResult)
 }
 
 py_value!(
