@@ -1,12 +1,38 @@
 //! The Python module `zhiyuan._zhiyuan`. Bindings only convert, map errors
 //! and release the interpreter; behaviour lives in the `zhiyuan` crate.
+//!
+//! One file per concept: [`errors`] (exception tree, `run`), [`convert`]
+//! (datetimes, serde forms, frozen result classes), [`arrow`] (the Arrow
+//! PyCapsule boundary), then one file per capability.
 
-use pyo3::prelude::*;
+pub mod arrow;
+pub mod convert;
+pub mod errors;
+pub mod ledger;
+pub mod policy;
+pub mod selection;
+pub mod units;
 
 /// The compiled module behind the `zhiyuan` package.
-#[pymodule(name = "_zhiyuan")]
+#[pyo3::pymodule(name = "_zhiyuan", gil_used = false)]
 mod zhiyuan_module {
     use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use crate::arrow::{ArrowColumn, ArrowTable};
+    #[pymodule_export]
+    use crate::ledger::{
+        GroupTotal, HoursLedger, PeriodTotal, Receipt, RecordState, Revocation, ServiceRecord,
+    };
+    #[pymodule_export]
+    use crate::policy::{Period, Policy, periods, star_levels, to_utc};
+    #[pymodule_export]
+    use crate::selection::{
+        AnnualResult, Apportionment, DistrictSeats, MonthlyResult, VoteTally, annual_selection,
+        apportion, count_votes, monthly_stars,
+    };
+    #[pymodule_export]
+    use crate::units::{Team, Unit, UnitTree};
 
     /// The version of the zhiyuan core this module was built from.
     #[pyfunction]
@@ -16,6 +42,22 @@ mod zhiyuan_module {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        m.add("__version__", env!("CARGO_PKG_VERSION"))
+        // setattr, not add: `add` would also list it in `__all__`.
+        m.setattr("__version__", env!("CARGO_PKG_VERSION"))?;
+        let c = crate::errors::classes(m.py())?;
+        m.add("ZhiyuanError", c.root.bind(m.py()))?;
+        for (class, (name, _, _)) in [
+            &c.policy,
+            &c.validation,
+            &c.conflict,
+            &c.state,
+            &c.not_found,
+        ]
+        .into_iter()
+        .zip(crate::errors::SUBCLASSES)
+        {
+            m.add(name, class.bind(m.py()))?;
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,238 @@
+"""Golden-vector runner: replays ``tests/vectors/<capability>/*.json`` through the
+Python API, the same files the Rust runner (``core/tests/vectors.rs``) checks.
+
+A scenario is ``{"description", "policy", "steps": [{"op", "input", "output" |
+"error"}]}``. Each ``op`` maps to one registered Python function taking the
+scenario's :class:`State` and the step's ``input`` dict; its result is turned
+into the wire form (``to_dict()``, lists, plain values) and compared with
+``output`` as JSON values. An expected ``error`` is compared by ``kind`` (the
+core's ``ErrorKind`` name, carried as ``exc.kind``) and by the full message
+(``str(exc)``).
+
+Registering a new capability is one function per op::
+
+    @op("ledger.submit")
+    def _(s: State, i: dict[str, Any]) -> Any:
+        return s.ledger().submit(i["record"])
+
+and one name in :data:`BOUND`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import zhiyuan
+
+VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
+
+#: Capabilities (directories under tests/vectors) whose ops are bound here.
+BOUND: list[str] = ["hours", "apportion", "monthly_stars", "annual"]
+
+Op = Callable[["State", dict[str, Any]], Any]
+OPS: dict[str, Op] = {}
+
+
+def op(name: str) -> Callable[[Op], Op]:
+    """Registers the Python call for vector op ``name``."""
+
+    def register(f: Op) -> Op:
+        if name in OPS:
+            raise ValueError(f"op {name!r} registered twice")
+        OPS[name] = f
+        return f
+
+    return register
+
+
+@dataclass
+class State:
+    """What one scenario's steps share: its policy and the objects built from it."""
+
+    policy: zhiyuan.Policy
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, make: Callable[[], Any]) -> Any:
+        """The scenario's object ``key`` (e.g. its ledger), made on first use."""
+        if key not in self.objects:
+            self.objects[key] = make()
+        return self.objects[key]
+
+
+@dataclass
+class Scenario:
+    file: str
+    description: str
+    policy: zhiyuan.Policy
+    steps: list[dict[str, Any]]
+
+
+def files(capability: str) -> list[Path]:
+    """The capability's vector files, sorted by name (empty if none yet)."""
+    d = VECTORS / capability
+    return sorted(d.glob("*.json")) if d.is_dir() else []
+
+
+def load(path: Path) -> Scenario:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    p = raw.get("policy")
+    policy = zhiyuan.Policy() if p is None else zhiyuan.Policy.from_dict(p)
+    return Scenario(path.name, raw.get("description", ""), policy, raw.get("steps", []))
+
+
+def wire(value: Any) -> Any:
+    """A result in the golden-vector wire form (the core's serde form)."""
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    elif isinstance(value, list | tuple):
+        value = [wire(v) for v in value]
+    elif isinstance(value, dict):
+        value = {str(k): wire(v) for k, v in value.items()}
+    return json.loads(json.dumps(value))
+
+
+def run(s: Scenario) -> int:
+    """Runs every step of ``s``; raises AssertionError at the first mismatch."""
+    state = State(s.policy)
+    for i, step in enumerate(s.steps):
+        name = step.get("op")
+        at = f"{s.file} step {i} ({name})"
+        f = OPS.get(name or "")
+        assert f is not None, f"{at}: op has no Python binding; register it in vectors.py"
+        assert ("output" in step) != ("error" in step), (
+            f"{at}: a step has exactly one of output and error"
+        )
+        want_out, want_err = step.get("output"), step.get("error")
+        try:
+            got = wire(f(state, step.get("input") or {}))
+        except zhiyuan.ZhiyuanError as e:
+            assert want_err is not None, f"{at}: unexpected error {e.kind}: {e}"
+            assert e.kind == want_err["kind"], f"{at}: kind {e.kind} != {want_err['kind']}: {e}"
+            assert str(e) == want_err["message"], f"{at}: message differs"
+            continue
+        assert want_err is None, f"{at}: expected error {want_err}, got {got}"
+        assert got == want_out, f"{at}: output differs\n got: {got}\nwant: {want_out}"
+    return len(s.steps)
+
+
+# ---------------------------------------------------------------- hours (the ledger)
+# One op per public call, as in core/tests/vectors_hours.rs.
+
+
+def _ledger(s: State) -> zhiyuan.HoursLedger:
+    ledger = s.objects.get("ledger")
+    assert ledger is not None, "the scenario must start with ledger.new"
+    return ledger  # type: ignore[no-any-return]
+
+
+@op("ledger.new")
+def _new(s: State, i: dict[str, Any]) -> Any:
+    s.objects["ledger"] = zhiyuan.HoursLedger(
+        s.policy, zhiyuan.UnitTree(i["units"], i.get("teams", []))
+    )
+
+
+@op("ledger.submit")
+def _submit(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).submit(i)
+
+
+@op("ledger.submit_batch")
+def _submit_batch(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).submit_batch(i["records"])
+
+
+@op("ledger.approve")
+def _approve(s: State, i: dict[str, Any]) -> Any:
+    _ledger(s).approve(i["id"], i["by"], i["at"], i.get("late_ok", False))
+
+
+@op("ledger.reject")
+def _reject(s: State, i: dict[str, Any]) -> Any:
+    _ledger(s).reject(i["id"], i["by"], i["at"], i["reason"])
+
+
+@op("ledger.revoke")
+def _revoke(s: State, i: dict[str, Any]) -> Any:
+    _ledger(s).revoke(i["id"], i["reason"], i["by"], i["at"], i.get("note", ""))
+
+
+@op("ledger.amend")
+def _amend(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).amend(i["old"], i["record"], i["reason"], i["by"], i["at"])
+
+
+@op("ledger.record")
+def _record(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).record(i["id"])
+
+
+@op("ledger.history")
+def _history(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).history(i["id"])
+
+
+@op("ledger.approved_minutes")
+def _approved_minutes(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).approved_minutes(i["volunteer"], i["as_of"])
+
+
+@op("ledger.star_level")
+def _star_level(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).star_level(i["volunteer"], i["as_of"])
+
+
+@op("ledger.totals")
+def _totals(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).totals(i["scope"], i["grain"], i["as_of"])
+
+
+@op("ledger.totals_by")
+def _totals_by(s: State, i: dict[str, Any]) -> Any:
+    return _ledger(s).totals_by(i["group"], i["grain"], i["as_of"])
+
+
+# ---------------------------------------------------------------- apportion
+
+
+@op("apportion")
+def _apportion(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.apportion(i["districts"], i["total"], i.get("method", "sainte_lague"))
+
+
+# ---------------------------------------------------------------- monthly_stars, annual
+# As in core/tests/vectors_selection.rs, an output's policy_hash is written
+# "$policy_hash" (checked to be the scenario policy's own first).
+
+
+def _hash_placeholder(s: State, result: Any) -> Any:
+    out = wire(result)
+    if isinstance(out, dict) and "policy_hash" in out:
+        assert out["policy_hash"] == s.policy.hash, "policy_hash is the policy's"
+        out["policy_hash"] = "$policy_hash"
+    return out
+
+
+@op("monthly_stars")
+def _monthly_stars(s: State, i: dict[str, Any]) -> Any:
+    return _hash_placeholder(s, zhiyuan.monthly_stars(s.policy, i))
+
+
+@op("monthly.count_votes")
+def _count_votes(s: State, i: dict[str, Any]) -> Any:
+    return _hash_placeholder(s, zhiyuan.count_votes(s.policy, i))
+
+
+@op("annual_selection")
+def _annual_selection(s: State, i: dict[str, Any]) -> Any:
+    return _hash_placeholder(s, zhiyuan.annual_selection(s.policy, i))
+
+
+@op("policy.from_json")
+def _policy_from_json(s: State, i: dict[str, Any]) -> Any:
+    p = zhiyuan.Policy.from_dict(i)
+    return {"monthly_stars": p.section("monthly_stars"), "annual": p.section("annual")}
