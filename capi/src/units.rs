@@ -135,7 +135,7 @@ pub unsafe extern "C" fn zy_unit_tree_rollup(
             .zip(own.iter().copied())
             .collect();
         // The result holds every unit of the tree, in id order: row i is unit i.
-        for (o, total) in out.iter_mut().zip(tree.inner.rollup(&by_id).into_values()) {
+        for (o, total) in out.iter_mut().zip(tree.inner.rollup(&by_id)?.into_values()) {
             *o = total;
         }
         Ok(())
@@ -161,7 +161,7 @@ pub unsafe extern "C" fn zy_unit_tree_rollup_json(
         let tree = unsafe { ref_arg(tree, "tree") }?;
         unsafe {
             json_call(in_json, out_json, |own: BTreeMap<UnitId, i64>| {
-                Ok(tree.inner.rollup(&own))
+                Ok(tree.inner.rollup(&own)?)
             })
         }
     })

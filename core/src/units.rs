@@ -18,7 +18,7 @@
 //! assert_eq!(tree.ancestors(100)?, vec![10, 1]);
 //! assert!(tree.is_within(100, 1)?);
 //! let own = [(100, 30), (10, 5)].into_iter().collect();
-//! let total = tree.rollup(&own);
+//! let total = tree.rollup(&own)?;
 //! assert_eq!(total[&1], 35);
 //! # Ok::<(), zhiyuan::Error>(())
 //! ```
@@ -277,8 +277,9 @@ impl UnitTree {
     /// Rolls per-unit amounts up the tree: each unit's result is its own
     /// amount plus all its descendants'. Units missing from `own` count 0;
     /// ids unknown to the tree are ignored. Every unit of the tree appears in
-    /// the result.
-    pub fn rollup(&self, own: &BTreeMap<UnitId, i64>) -> BTreeMap<UnitId, i64> {
+    /// the result. A sum beyond `i64` is an error naming the unit, never a
+    /// wrapped total.
+    pub fn rollup(&self, own: &BTreeMap<UnitId, i64>) -> Result<BTreeMap<UnitId, i64>> {
         let mut acc: Vec<i64> = self
             .units
             .iter()
@@ -286,10 +287,15 @@ impl UnitTree {
             .collect();
         for &i in self.preorder.iter().rev() {
             if let Some(p) = self.parent[i] {
-                acc[p] += acc[i];
+                acc[p] = acc[p].checked_add(acc[i]).ok_or_else(|| {
+                    Error::invalid_input(
+                        format!("units[id={}]", self.units[p].id),
+                        "rolled-up total overflows a 64-bit integer",
+                    )
+                })?;
             }
         }
-        self.units.iter().map(|u| u.id).zip(acc).collect()
+        Ok(self.units.iter().map(|u| u.id).zip(acc).collect())
     }
 
     /// Dense index of a unit (0..len, by id order), for columnar kernels.

@@ -781,7 +781,7 @@ fn metrics_by_unit_equals_per_unit_queries_and_rollup() {
         assert_eq!(m, &book.metrics(m.unit, period).unwrap());
     }
     let own = [(100u64, 2i64), (11, 1)].into_iter().collect();
-    let rolled = book.units().rollup(&own);
+    let rolled = book.units().rollup(&own).unwrap();
     for m in &table {
         assert_eq!(i64::from(m.placed), rolled[&m.unit]);
     }

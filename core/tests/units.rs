@@ -86,7 +86,7 @@ proptest! {
         let tree2 = UnitTree::new(shuffled, vec![]).unwrap();
         prop_assert_eq!(&tree, &tree2, "input order does not matter");
         let own: BTreeMap<u64, i64> = units.iter().zip(&amounts).map(|(u, &a)| (u.id, a)).collect();
-        let rolled = tree.rollup(&own);
+        let rolled = tree.rollup(&own).unwrap();
         for u in &units {
             let expect = own[&u.id] + tree.descendants(u.id).unwrap().iter().map(|d| own[d]).sum::<i64>();
             prop_assert_eq!(rolled[&u.id], expect);
@@ -96,4 +96,24 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_rollup_that_overflows_is_an_error_not_a_wrapped_total() {
+    let tree = UnitTree::new(
+        vec![
+            Unit::new(1, None, "r", "centre"),
+            Unit::new(2, Some(1), "a", "x"),
+            Unit::new(3, Some(1), "b", "x"),
+        ],
+        vec![],
+    )
+    .unwrap();
+    let own: BTreeMap<u64, i64> = [(2, i64::MAX), (3, 1)].into_iter().collect();
+    let e = tree.rollup(&own).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        e.to_string(),
+        "units[id=1]: rolled-up total overflows a 64-bit integer"
+    );
 }

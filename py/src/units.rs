@@ -115,8 +115,8 @@ impl UnitTree {
     /// Each unit's own amount plus all its descendants'. Units missing from
     /// `own` count 0; ids unknown to the tree are ignored; every unit of the
     /// tree is in the result.
-    fn rollup(&self, own: BTreeMap<UnitId, i64>) -> BTreeMap<UnitId, i64> {
-        self.0.rollup(&own)
+    fn rollup(&self, own: BTreeMap<UnitId, i64>) -> PyResult<BTreeMap<UnitId, i64>> {
+        check(self.0.rollup(&own))
     }
 
     /// `{"units": [...], "teams": [...]}` in the wire form.
