@@ -527,3 +527,51 @@ proptest! {
         prop_assert_eq!(County::generate(&p).unwrap().hash(), c.hash());
     }
 }
+
+#[test]
+fn capabilities_run_over_the_small_county() {
+    use zhiyuan::county_run::{demo_policy, run_capabilities};
+    let c = small();
+    let mut run = c.run_ledger(demo_policy().unwrap()).unwrap();
+    let before = run.counts.accepted;
+    let caps = run_capabilities(&c, &mut run).unwrap();
+    let o = &caps.orders;
+    eprintln!(
+        "applied {} refused {} close-outs {} first refusals {:?}",
+        o.applied,
+        o.refused.len(),
+        o.close_out_records,
+        &o.refused[..o.refused.len().min(5)]
+    );
+    // Every order placed; the script is the workflow's, so nothing refused.
+    assert_eq!(o.book.orders().count(), c.orders.len());
+    assert!(
+        o.refused.is_empty(),
+        "{:?}",
+        &o.refused[..o.refused.len().min(5)]
+    );
+    // Each close-out is an order fulfilled in the script and a ledger record.
+    let fulfilled = c
+        .orders
+        .iter()
+        .filter(|x| x.events.iter().any(|e| e.step == OrderStep::Fulfilled))
+        .count() as u64;
+    assert_eq!(o.close_out_records, fulfilled);
+    assert!(before > 0);
+    // Facts and credit cover every volunteer; monthly winners are in the
+    // registry.
+    assert_eq!(caps.facts.len(), c.volunteers.len());
+    assert_eq!(caps.credit.tier.len(), c.volunteers.len());
+    let stars: usize = caps.monthly.iter().map(|m| m.winners.len()).sum();
+    let annual = caps.annual.winners.len();
+    assert_eq!(caps.honours.iter().count(), stars + annual);
+    assert_eq!(
+        caps.annual.quotas.allocated, annual as u64,
+        "every quota seat is filled by one winner"
+    );
+    // Every like has a verdict.
+    assert_eq!(
+        caps.likes.verdicts.as_ref().map(Vec::len),
+        Some(c.likes.len())
+    );
+}
