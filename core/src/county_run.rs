@@ -271,6 +271,8 @@ pub struct OrderReplay {
     pub refused: Vec<Refusal>,
     /// Close-out records written to the ledger and approved.
     pub close_out_records: u64,
+    /// Their service minutes.
+    pub close_out_minutes: i64,
     /// Ratings each volunteer received for close-outs they served.
     pub ratings: BTreeMap<VolunteerId, Vec<facts::Rating>>,
     /// Orders each volunteer closed out.
@@ -313,6 +315,7 @@ pub fn replay_orders(
         applied: 0,
         refused: Vec::new(),
         close_out_records: 0,
+        close_out_minutes: 0,
         ratings: BTreeMap::new(),
         fulfilled: BTreeMap::new(),
     };
@@ -400,6 +403,7 @@ pub fn replay_orders(
                                 false,
                             )?;
                             out.close_out_records += 1;
+                            out.close_out_minutes += rec.minutes();
                             *out.fulfilled.entry(v).or_default() += 1;
                             server = Some(v);
                             break;
@@ -495,8 +499,9 @@ pub struct Capabilities {
     pub facts: Vec<Facts>,
     /// The 文明贷 batch over `facts`, same order.
     pub credit: CreditBatch,
-    /// Points synced from hours and honours at `as_of`, then spent on
-    /// perks.
+    /// Points synced from hours at the year's end and at `as_of` (the
+    /// fraud audit's revocations clawed back), honours at `as_of`, then
+    /// spent on perks.
     pub points: PointsLedger,
     /// The perks desk after the claims.
     pub perks: PerkDesk,
@@ -523,12 +528,17 @@ fn districts(county: &County) -> BTreeMap<UnitId, UnitId> {
 
 /// Runs the county through every capability after its ledger run (see
 /// the module docs for the order). Grantor of every honour: the centre.
+/// The orders' close-out records join `run.ledger`, and their minutes
+/// `run.counts.service_minutes`.
 pub fn run_capabilities(county: &County, run: &mut LedgerRun) -> Result<Capabilities> {
     let as_of = run.as_of;
     let policy = run.ledger.policy().clone();
     let offset = policy.offset();
     let centre = RECORDER_BASE + CENTRE;
     let orders = replay_orders(county, &mut run.ledger, as_of)?;
+    // The run's total now includes the close-outs, as every later figure
+    // read from the ledger does.
+    run.counts.service_minutes += orders.close_out_minutes;
     let ledger = &run.ledger;
 
     let (posts, likes, regs) = county.like_tables();
@@ -607,7 +617,11 @@ pub fn run_capabilities(county: &County, run: &mut LedgerRun) -> Result<Capabili
     let mut points = PointsLedger::new(&policy);
     let mut perks = PerkDesk::new(&policy)?;
     let claim_at = as_of.saturating_add_micros(minutes(1440));
+    // A sync at the year's end credits the hours as the year closed; the
+    // one at `as_of` claws back what the fraud audit revoked since.
+    let year_end = year.bounds(offset).1;
     for (p, f) in profiles.iter().zip(&rows) {
+        points.sync_from_ledger(ledger, p.id, year_end)?;
         points.sync_from_ledger(ledger, p.id, as_of)?;
         points.sync_honours(p.id, &honours.of(p.id), as_of)?;
         let offers = perks.eligible_perks(p.id, f, claim_at, Some(&points.account(p.id)));
