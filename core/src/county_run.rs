@@ -51,7 +51,6 @@ use crate::orders::{
 };
 use crate::perks::{PerkClaim, PerkDesk};
 use crate::points::PointsLedger;
-use crate::posts::LikeAction;
 use crate::time::{Grain, LocalDate, Period, Timestamp};
 use crate::units::{TeamId, UnitId};
 use std::collections::BTreeMap;
@@ -75,7 +74,7 @@ points_cost = 500
 id = "tea_house"
 merchant = "lakeside_tea"
 title = "茶馆免单一次"
-when = { fact = "hours_this_year", op = ">=", value = 50 }
+when = { fact = "hours_last_12_months", op = ">=", value = 50 }
 points_cost = 200
 "#;
 
@@ -135,7 +134,7 @@ impl County {
             .collect()
     }
 
-    /// Posts, likes (every one a `like` action) and registrations as the
+    /// Posts, likes and registrations as the
     /// columns [`like_batch`] reads.
     pub fn like_tables(&self) -> (PostTable, LikeTable, RegistrationTable) {
         let posts = PostTable {
@@ -147,13 +146,7 @@ impl County {
                 .map(|p| p.created_at.as_micros())
                 .collect(),
         };
-        let likes = LikeTable {
-            event: self.likes.iter().map(|l| l.id).collect(),
-            liker: self.likes.iter().map(|l| l.liker).collect(),
-            post: self.likes.iter().map(|l| l.post).collect(),
-            time: self.likes.iter().map(|l| l.at.as_micros()).collect(),
-            action: vec![LikeAction::Like.code(); self.likes.len()],
-        };
+        let likes = LikeTable::from_events(&self.likes);
         let regs = RegistrationTable {
             volunteer: self.volunteers.iter().map(|v| v.id).collect(),
             registered_at: self
