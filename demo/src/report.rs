@@ -587,12 +587,11 @@ pub fn credit(i: &Inputs) -> Section {
             .filter(|&k| c.facts[k].fraud_revocations > 0)
             .map(decide)
             .next();
-        for (label, k, d) in [
-            ("Eligible", 0, eligible),
-            ("Just short", 1, short),
-            ("Excluded", 2, excluded),
+        for (label, d) in [
+            ("Eligible", eligible),
+            ("Just short", short),
+            ("Excluded", excluded),
         ] {
-            let _ = k;
             if let Some(d) = d {
                 let head = match d.tier {
                     Some(t) => format!(
