@@ -45,6 +45,7 @@ use crate::hours::{
 };
 use crate::ledger::{GroupBy, HoursLedger, Scope};
 use crate::policy::ensure;
+use crate::posts::{LikeAction, LikeEvent};
 use crate::time::{
     Calendar, Grain, LocalDate, MICROS_PER_DAY, MICROS_PER_MINUTE, Period, Timestamp, UtcOffset,
 };
@@ -383,8 +384,9 @@ pub enum Cohort {
     VoteBurst,
 }
 
-/// A volunteer's profile. (Placeholder shape: the lead maps it onto the
-/// real profile type.)
+/// A generated volunteer: what the generator knows (team, cohort) beyond
+/// the facts profile it maps onto ([`County::profiles`] in
+/// [`crate::county_run`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerProfile {
@@ -416,20 +418,6 @@ pub struct Post {
     pub activity: Option<ActivityId>,
     /// When it was posted.
     pub created_at: Timestamp,
-}
-
-/// One like event (a replay of the same pair is a new event id).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Like {
-    /// Event id.
-    pub id: u64,
-    /// Who liked.
-    pub liker: VolunteerId,
-    /// The post liked.
-    pub post: u64,
-    /// When.
-    pub at: Timestamp,
 }
 
 /// A monthly-star candidate.
@@ -642,7 +630,7 @@ pub struct County {
     /// 文明秀 posts, ids in order of time.
     pub posts: Vec<Post>,
     /// Like events, ids in order of time.
-    pub likes: Vec<Like>,
+    pub likes: Vec<LikeEvent>,
     /// Monthly-star candidates, by month then volunteer.
     pub candidates: Vec<Candidate>,
     /// Votes, ids in order of time.
@@ -1221,7 +1209,7 @@ fn number_by<T: Send, K: Ord>(
     }
 }
 
-fn gen_likes(p: &CountyParams, vols: &[VolunteerProfile], posts: &[Post]) -> Vec<Like> {
+fn gen_likes(p: &CountyParams, vols: &[VolunteerProfile], posts: &[Post]) -> Vec<LikeEvent> {
     if p.likes == 0 || posts.is_empty() {
         return Vec::new();
     }
@@ -1248,7 +1236,7 @@ fn gen_likes(p: &CountyParams, vols: &[VolunteerProfile], posts: &[Post]) -> Vec
         .collect();
     let per_post = apportion(organic, &weights);
     let regular = &regular;
-    let mut likes: Vec<Like> = posts
+    let mut likes: Vec<LikeEvent> = posts
         .par_iter()
         .zip(per_post.par_iter())
         .flat_map_iter(|(post, &n)| {
@@ -1264,12 +1252,13 @@ fn gen_likes(p: &CountyParams, vols: &[VolunteerProfile], posts: &[Post]) -> Vec
                 } else {
                     rng.range(1440, 14 * 1440)
                 };
-                Like {
-                    id: 0,
+                LikeEvent::new(
+                    0,
                     liker,
-                    post: post.id,
-                    at: add_minutes(post.created_at, delay),
-                }
+                    post.id,
+                    add_minutes(post.created_at, delay),
+                    LikeAction::Like,
+                )
             })
         })
         .collect();
@@ -1280,36 +1269,39 @@ fn gen_likes(p: &CountyParams, vols: &[VolunteerProfile], posts: &[Post]) -> Vec
             break;
         }
         let l = &likes[rng.below(n_organic) as usize];
-        let again = Like {
-            id: 0,
-            liker: l.liker,
-            post: l.post,
-            at: add_minutes(l.at, rng.range(1, 3 * 1440)),
-        };
+        let again = LikeEvent::new(
+            0,
+            l.liker,
+            l.post,
+            add_minutes(l.time, rng.range(1, 3 * 1440)),
+            LikeAction::Like,
+        );
         likes.push(again);
     }
     for _ in 0..selfs {
         let post = &posts[rng.below(posts.len() as u64) as usize];
-        likes.push(Like {
-            id: 0,
-            liker: post.author,
-            post: post.id,
-            at: add_minutes(post.created_at, rng.range(1, 2 * 1440)),
-        });
+        likes.push(LikeEvent::new(
+            0,
+            post.author,
+            post.id,
+            add_minutes(post.created_at, rng.range(1, 2 * 1440)),
+            LikeAction::Like,
+        ));
     }
     for a in &ring_posts {
         for b in &ring_posts {
             if a.id != b.id {
-                likes.push(Like {
-                    id: 0,
-                    liker: a.author,
-                    post: b.id,
-                    at: add_minutes(b.created_at, rng.range(10, 2 * 1440)),
-                });
+                likes.push(LikeEvent::new(
+                    0,
+                    a.author,
+                    b.id,
+                    add_minutes(b.created_at, rng.range(10, 2 * 1440)),
+                    LikeAction::Like,
+                ));
             }
         }
     }
-    number_by(&mut likes, |l| (l.at, l.liker, l.post), |l| &mut l.id);
+    number_by(&mut likes, |l| (l.time, l.liker, l.post), |l| &mut l.id);
     likes
 }
 
@@ -1741,7 +1733,7 @@ impl County {
             liker: self.likes.iter().map(|l| l.liker).collect(),
             post: self.likes.iter().map(|l| l.post).collect(),
             author: self.likes.iter().map(|l| author_of(l.post)).collect(),
-            at_us: self.likes.iter().map(|l| l.at.as_micros()).collect(),
+            at_us: self.likes.iter().map(|l| l.time.as_micros()).collect(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod annual;
 pub mod apportion;
 pub mod certificates;
 pub mod county;
+pub mod county_run;
 pub mod credit;
 pub mod dispatch;
 pub mod error;

@@ -1,6 +1,8 @@
 //! The zhiyuan demo: generate a synthetic county, feed a year of its
-//! records through the hours ledger and write a report a 文明办 officer
-//! would read, as terminal text and as one self-contained HTML file.
+//! records through the hours ledger, run every other capability over it
+//! (orders, likes, monthly and annual selections, honours, facts, 文明贷,
+//! points, perks) and write a report a 文明办 officer would read, as
+//! terminal text and as one self-contained HTML file.
 //!
 //! All behaviour lives in `zhiyuan`; this crate only formats.
 //!
@@ -19,8 +21,8 @@ pub mod report;
 use report::{Inputs, SECTIONS, Section};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use zhiyuan::Policy;
 use zhiyuan::county::{County, CountyParams};
+use zhiyuan::county_run::{demo_policy, run_capabilities};
 
 /// County size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,7 +126,8 @@ pub struct Output {
     pub text: String,
     /// The self-contained HTML page.
     pub html: String,
-    /// Wall-clock phases (generate, ledger, report), for stderr only.
+    /// Wall-clock phases (generate, ledger, capabilities, report), for
+    /// stderr only.
     pub timings: Vec<(&'static str, Duration, u64)>,
 }
 
@@ -153,7 +156,7 @@ pub fn generate_only(opts: &Options) -> zhiyuan::Result<(String, Duration)> {
 /// Generates the county, runs the ledger and builds every section.
 pub fn build(opts: &Options) -> zhiyuan::Result<Output> {
     let params = opts.params();
-    let policy = Policy::default();
+    let policy = demo_policy()?;
     let t0 = Instant::now();
     let county = County::generate(&params)?;
     let rows = (county.records.len()
@@ -163,12 +166,15 @@ pub fn build(opts: &Options) -> zhiyuan::Result<Output> {
         + county.orders.len()
         + county.volunteers.len()) as u64;
     let t1 = Instant::now();
-    let run = county.run_ledger(policy.clone())?;
+    let mut run = county.run_ledger(policy.clone())?;
     let t2 = Instant::now();
+    let caps = run_capabilities(&county, &mut run)?;
+    let t2b = Instant::now();
     let inputs = Inputs {
         county: &county,
         run: &run,
         policy: &policy,
+        caps: &caps,
     };
     let sections: Vec<Section> = SECTIONS.iter().map(|f| f(&inputs)).collect();
     let title = format!(
@@ -199,7 +205,8 @@ pub fn build(opts: &Options) -> zhiyuan::Result<Output> {
         timings: vec![
             ("generate", t1 - t0, rows),
             ("ledger", t2 - t1, run.counts.offered),
-            ("report", t3 - t2, 0),
+            ("capabilities", t2b - t2, county.volunteers.len() as u64),
+            ("report", t3 - t2b, 0),
         ],
     })
 }
