@@ -178,6 +178,68 @@ typedef uint32_t zy_revoke_reason;
 #endif // __cplusplus
 
 /**
+ * `uint32_t` codes for `zy_facts.status` (the core `VolunteerStatus`).
+ */
+enum zy_volunteer_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Registered and in good standing.
+   */
+  ZY_VOLUNTEER_STATUS_ACTIVE = 0,
+  /**
+   * Temporarily barred.
+   */
+  ZY_VOLUNTEER_STATUS_SUSPENDED = 1,
+  /**
+   * Registration cancelled.
+   */
+  ZY_VOLUNTEER_STATUS_DEREGISTERED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum zy_volunteer_status zy_volunteer_status;
+#else
+typedef uint32_t zy_volunteer_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * `uint32_t` codes for the `method` of `zy_apportion`.
+ */
+enum zy_apportion_method
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Sainte-Laguë / Webster (the default).
+   */
+  ZY_APPORTION_METHOD_SAINTE_LAGUE = 0,
+  /**
+   * Hamilton / largest remainder.
+   */
+  ZY_APPORTION_METHOD_LARGEST_REMAINDER = 1,
+  /**
+   * D'Hondt / Jefferson.
+   */
+  ZY_APPORTION_METHOD_D_HONDT = 2,
+  /**
+   * Huntington–Hill.
+   */
+  ZY_APPORTION_METHOD_HUNTINGTON_HILL = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum zy_apportion_method zy_apportion_method;
+#else
+typedef uint32_t zy_apportion_method;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The certificate registry (opaque): issued 服务证明 by serial, and their
  * revocations.
  */
