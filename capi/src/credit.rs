@@ -161,7 +161,7 @@ unsafe fn column<T: Copy>(p: *const T, n: usize) -> Vec<T> {
 impl zy_facts_columns {
     /// # Safety
     /// Every non-NULL pointer points to `n` readable elements.
-    unsafe fn to_core(&self, n: usize) -> Result<FactsColumns, CallError> {
+    unsafe fn to_core(self, n: usize) -> Result<FactsColumns, CallError> {
         let status = unsafe { column(self.status, n) }
             .into_iter()
             .enumerate()
