@@ -39,6 +39,11 @@
 #define ZY_FLAG_LATE 4
 
 /**
+ * `caps[i]` value meaning "no cap".
+ */
+#define ZY_NO_CAP UINT64_MAX
+
+/**
  * The result of every fallible `zy_` call.
  *
  * Numbers are stable: a code is never renumbered or reused; a retired code
@@ -173,6 +178,90 @@ typedef uint32_t zy_revoke_reason;
 #endif // __cplusplus
 
 /**
+ * `uint32_t` codes for `zy_facts.status` (the core `VolunteerStatus`).
+ */
+enum zy_volunteer_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Registered and in good standing.
+   */
+  ZY_VOLUNTEER_STATUS_ACTIVE = 0,
+  /**
+   * Temporarily barred.
+   */
+  ZY_VOLUNTEER_STATUS_SUSPENDED = 1,
+  /**
+   * Registration cancelled.
+   */
+  ZY_VOLUNTEER_STATUS_DEREGISTERED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum zy_volunteer_status zy_volunteer_status;
+#else
+typedef uint32_t zy_volunteer_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * `uint32_t` codes for the `method` of `zy_apportion`.
+ */
+enum zy_apportion_method
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Sainte-Laguë / Webster (the default).
+   */
+  ZY_APPORTION_METHOD_SAINTE_LAGUE = 0,
+  /**
+   * Hamilton / largest remainder.
+   */
+  ZY_APPORTION_METHOD_LARGEST_REMAINDER = 1,
+  /**
+   * D'Hondt / Jefferson.
+   */
+  ZY_APPORTION_METHOD_D_HONDT = 2,
+  /**
+   * Huntington–Hill.
+   */
+  ZY_APPORTION_METHOD_HUNTINGTON_HILL = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum zy_apportion_method zy_apportion_method;
+#else
+typedef uint32_t zy_apportion_method;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The certificate registry (opaque): issued 服务证明 by serial, and their
+ * revocations.
+ */
+typedef struct zy_certificates zy_certificates;
+
+/**
+ * The 文明秀 feed (opaque): posts, comments, topics and the incremental
+ * like board under one policy.
+ *
+ * Thread safety as for `zy_ledger`.
+ */
+typedef struct zy_feed zy_feed;
+
+/**
+ * The honours registry (opaque): who holds which honour for which period.
+ *
+ * Thread safety as for `zy_ledger`: `const` calls may run concurrently,
+ * mutating calls need exclusive access.
+ */
+typedef struct zy_honours zy_honours;
+
+/**
  * An hours ledger (opaque): the policy and unit tree it was built with and
  * every record's history.
  *
@@ -182,6 +271,25 @@ typedef uint32_t zy_revoke_reason;
  * Different ledgers are independent.
  */
 typedef struct zy_ledger zy_ledger;
+
+/**
+ * The order book (opaque): every order's state and event history under
+ * one policy and unit tree.
+ *
+ * Thread safety as for `zy_ledger`.
+ */
+typedef struct zy_order_book zy_order_book;
+
+/**
+ * The perk desk (opaque): the policy's perk catalogue and its claims.
+ */
+typedef struct zy_perks zy_perks;
+
+/**
+ * The points ledger (opaque): accruals from hours and honours,
+ * redemptions, expiry, claw-backs.
+ */
+typedef struct zy_points zy_points;
 
 /**
  * A validated policy with its content hash (opaque).
@@ -197,6 +305,165 @@ typedef struct zy_policy zy_policy;
  * Immutable after construction: share it freely between threads.
  */
 typedef struct zy_unit_tree zy_unit_tree;
+
+/**
+ * Everything a credit rule can read about one volunteer at one instant
+ * (the core `Facts`; JSON callers use its serde form). Hours are whole
+ * minutes, the average rating is in hundredths.
+ */
+typedef struct zy_facts {
+  /**
+   * Cumulative approved service minutes.
+   */
+  int64_t cumulative_minutes;
+  /**
+   * Approved minutes in the trailing window (12 months by default).
+   */
+  int64_t minutes_last_12_months;
+  /**
+   * Approved minutes in the local calendar year.
+   */
+  int64_t minutes_this_year;
+  /**
+   * Whole months since registration.
+   */
+  int64_t months_registered;
+  /**
+   * Age in whole years.
+   */
+  int64_t age;
+  /**
+   * Star level, 0–5 by default.
+   */
+  int64_t star_level;
+  /**
+   * Live monthly-star honours in the honours window.
+   */
+  int64_t monthly_star_honours;
+  /**
+   * Live annual-excellent honours in the honours window.
+   */
+  int64_t annual_excellent_honours;
+  /**
+   * Live honours of any kind in the honours window.
+   */
+  int64_t honours;
+  /**
+   * Revocations for fraud in the fraud window.
+   */
+  int64_t fraud_revocations;
+  /**
+   * Sanctions in the sanction window.
+   */
+  int64_t sanctions;
+  /**
+   * Average rating × 100, floored (0 without ratings).
+   */
+  int64_t average_rating_centi;
+  /**
+   * Number of ratings.
+   */
+  int64_t rating_count;
+  /**
+   * At least the policy's active hours in the calendar year.
+   */
+  bool active;
+  /**
+   * A `zy_volunteer_status` code.
+   */
+  uint32_t status;
+} zy_facts;
+
+/**
+ * A credit decision without reasons.
+ */
+typedef struct zy_credit_result {
+  /**
+   * Whether every gate holds and some tier is reached.
+   */
+  bool eligible;
+  /**
+   * The granted tier, 1 = lowest; 0 = not eligible.
+   */
+  uint32_t tier;
+  /**
+   * The credit limit in fen (0 when not eligible).
+   */
+  int64_t limit_fen;
+  /**
+   * The interest-rate discount in basis points (0 when not eligible).
+   */
+  int64_t rate_discount_bp;
+} zy_credit_result;
+
+/**
+ * Facts of `n` volunteers as columns: each pointer is NULL or points to
+ * `n` elements. A NULL column is a column the policy does not read; a
+ * NULL column the policy reads is `ZY_STATUS_INVALID_INPUT` naming
+ * `columns.<fact>`.
+ */
+typedef struct zy_facts_columns {
+  /**
+   * See `zy_facts.cumulative_minutes`.
+   */
+  const int64_t *cumulative_minutes;
+  /**
+   * See `zy_facts.minutes_last_12_months`.
+   */
+  const int64_t *minutes_last_12_months;
+  /**
+   * See `zy_facts.minutes_this_year`.
+   */
+  const int64_t *minutes_this_year;
+  /**
+   * See `zy_facts.months_registered`.
+   */
+  const int64_t *months_registered;
+  /**
+   * See `zy_facts.age`.
+   */
+  const int64_t *age;
+  /**
+   * See `zy_facts.star_level`.
+   */
+  const int64_t *star_level;
+  /**
+   * See `zy_facts.monthly_star_honours`.
+   */
+  const int64_t *monthly_star_honours;
+  /**
+   * See `zy_facts.annual_excellent_honours`.
+   */
+  const int64_t *annual_excellent_honours;
+  /**
+   * See `zy_facts.honours`.
+   */
+  const int64_t *honours;
+  /**
+   * See `zy_facts.fraud_revocations`.
+   */
+  const int64_t *fraud_revocations;
+  /**
+   * See `zy_facts.sanctions`.
+   */
+  const int64_t *sanctions;
+  /**
+   * See `zy_facts.average_rating_centi`.
+   */
+  const int64_t *average_rating_centi;
+  /**
+   * See `zy_facts.rating_count`.
+   */
+  const int64_t *rating_count;
+  /**
+   * See `zy_facts.active`.
+   */
+  const bool *active;
+  /**
+   * `zy_volunteer_status` codes.
+   */
+  const uint32_t *status;
+} zy_facts_columns;
 
 /**
  * One service record for the struct calls (the JSON calls take the serde
@@ -283,6 +550,254 @@ extern "C" {
  * and library mismatch.
  */
 const char *zy_version(void);
+
+/**
+ * Starts an empty feed under `policy` (copied).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `out` NULL or writable. On
+ * success `*out` owns the feed: free it with `zy_feed_free`.
+ */
+zy_status zy_feed_new(const struct zy_policy *policy, struct zy_feed **out);
+
+/**
+ * `feed.register`: `{"volunteer", "registered_at"}` → `null`.
+ *
+ * # Safety
+ * `feed` must be NULL or a live feed (with no concurrent call for the
+ * mutating calls); `in_json` NULL or a NUL-terminated string; `out_json`
+ * NULL or writable. On success `*out_json` is owned: free it with
+ * `zy_string_free`. The same holds for every `zy_feed_*_json` call.
+ */
+zy_status zy_feed_register_json(struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.add_post`: `Post` → `null`.
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_add_post_json(struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.like`: `LikeEvent` (like or unlike) → `null`; the like board is
+ * updated incrementally.
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_like_json(struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.add_comment`: `Comment` → `null`.
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_add_comment_json(struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.comments`: `{"post"}` → `[Comment]`.
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_comments_json(const struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.topic`: `{"topic"}` → `[Post]`.
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_topic_json(const struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.topics`: `{}` → `[TopicCount]`.
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_topics_json(const struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.weeks`: `{}` → the ISO weeks with likes (`["2024-W10"]`).
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_weeks_json(const struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.board`: `{"week", "k"}` → `WeeklyBoard` (top `k` with the
+ * declared tie order, the policy hash).
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_board_json(const struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.exhibition`: `{"month", "n"}` → `Exhibition`.
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_exhibition_json(const struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.verdicts`: `{}` → `[LikeVerdict]` (why each like counted or not).
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_verdicts_json(const struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * `feed.partial`: `{}` → `LikePartial`, the mergeable summary of the
+ * board (for `zy_like_partial_*_json`).
+ *
+ * # Safety
+ * As for `zy_feed_register_json`.
+ */
+zy_status zy_feed_partial_json(const struct zy_feed *feed, const char *in_json, char **out_json);
+
+/**
+ * Frees a feed. NULL is a no-op.
+ *
+ * # Safety
+ * `feed` must be NULL or from `zy_feed_new`, not yet freed.
+ */
+void zy_feed_free(struct zy_feed *feed);
+
+/**
+ * `batch.like_batch`: `{"posts": PostTable, "likes": LikeTable,
+ * "registrations": RegistrationTable, "options"?: BatchOptions}` →
+ * `LikeBatch` (the tables are columns: arrays per field).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `in_json` NULL or a
+ * NUL-terminated string; `out_json` NULL or writable. On success
+ * `*out_json` is owned: free it with `zy_string_free`.
+ */
+zy_status zy_like_batch_json(const struct zy_policy *policy, const char *in_json, char **out_json);
+
+/**
+ * `batch.weekly_boards`: `{"posts", "likes", "registrations", "k"}` →
+ * `[WeeklyBoard]`, one per week with likes.
+ *
+ * # Safety
+ * As for `zy_like_batch_json`.
+ */
+zy_status zy_weekly_boards_json(const struct zy_policy *policy,
+                                const char *in_json,
+                                char **out_json);
+
+/**
+ * `partial.merge`: `{"partials": [LikePartial]}` (at least one) → the
+ * merged `LikePartial`, folded left. Partials of different policies are
+ * `ZY_STATUS_CONFLICT`.
+ *
+ * # Safety
+ * `in_json` NULL or a NUL-terminated string; `out_json` NULL or writable.
+ * On success `*out_json` is owned: free it with `zy_string_free`.
+ */
+zy_status zy_like_partial_merge_json(const char *in_json, char **out_json);
+
+/**
+ * `partial.boards`: `{"partial", "k"}` → `[WeeklyBoard]`.
+ *
+ * # Safety
+ * As for `zy_like_partial_merge_json`.
+ */
+zy_status zy_like_partial_boards_json(const char *in_json, char **out_json);
+
+/**
+ * `partial.exhibition`: `{"partial", "month", "n"}` → `Exhibition`.
+ *
+ * # Safety
+ * As for `zy_like_partial_merge_json`.
+ */
+zy_status zy_like_partial_exhibition_json(const char *in_json, char **out_json);
+
+/**
+ * The 文明贷 decision for one volunteer: the hot path (no allocation, no
+ * JSON). Same tier, limit and discount as `zy_credit_decide_json`; for the
+ * reasons call that.
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `facts` NULL or readable; `out`
+ * NULL or writable.
+ */
+zy_status zy_credit_decide(const struct zy_policy *policy,
+                           const struct zy_facts *facts,
+                           struct zy_credit_result *out);
+
+/**
+ * Decisions for `n` volunteers given as columns: `out[i]` is the decision
+ * for row `i`. Rows are decided in parallel; the result does not depend on
+ * the thread count. On error `out` is untouched.
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `columns` NULL or readable, each
+ * of its pointers NULL or pointing to `n` readable elements; `out` must
+ * point to `n` writable `zy_credit_result` (NULL only when `n == 0`).
+ */
+zy_status zy_credit_decide_columns(const struct zy_policy *policy,
+                                   const struct zy_facts_columns *columns,
+                                   size_t n,
+                                   struct zy_credit_result *out);
+
+/**
+ * Decisions for an array of `n` `zy_facts` rows: `out[i]` for `rows[i]`.
+ * On error (a bad status code, naming `rows[i].status`) `out` is untouched.
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `rows` must point to `n`
+ * readable and `out` to `n` writable elements (NULL only when `n == 0`).
+ */
+zy_status zy_credit_decide_rows(const struct zy_policy *policy,
+                                const struct zy_facts *rows,
+                                size_t n,
+                                struct zy_credit_result *out);
+
+/**
+ * `credit.decide`: `{"facts": Facts, "as_of"}` → `CreditDecision` (tier,
+ * limit, discount, every condition's outcome, failing gates, the gap to
+ * the next tier, the policy hash).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `in_json` NULL or a
+ * NUL-terminated string; `out_json` NULL or writable. On success
+ * `*out_json` is owned: free it with `zy_string_free`. The same holds for
+ * every policy-level `zy_*_json` call.
+ */
+zy_status zy_credit_decide_json(const struct zy_policy *policy,
+                                const char *in_json,
+                                char **out_json);
+
+/**
+ * `credit.decide_batch`: `{"columns": FactsColumns, "as_of",
+ * "with_reasons"?}` → `CreditBatch` (columns of eligible, tier, limit,
+ * discount; the full decisions when `with_reasons`).
+ *
+ * # Safety
+ * As for `zy_credit_decide_json`.
+ */
+zy_status zy_credit_decide_batch_json(const struct zy_policy *policy,
+                                      const char *in_json,
+                                      char **out_json);
+
+/**
+ * `facts.derive`: `{"profile": VolunteerProfile, "inputs": FactInputs?,
+ * "as_of"}` → `Facts`.
+ *
+ * # Safety
+ * As for `zy_credit_decide_json`.
+ */
+zy_status zy_facts_derive_json(const struct zy_policy *policy,
+                               const char *in_json,
+                               char **out_json);
 
 /**
  * The message of the last failed call on this thread, or NULL when the last
@@ -574,6 +1089,164 @@ zy_status zy_ledger_totals_by_json(const struct zy_ledger *ledger,
 void zy_ledger_free(struct zy_ledger *ledger);
 
 /**
+ * Starts an empty order book under `policy` and `tree` (both copied).
+ *
+ * # Safety
+ * `policy` and `tree` must be NULL or live handles; `out` NULL or
+ * writable. On success `*out` owns the book: free it with
+ * `zy_order_book_free`.
+ */
+zy_status zy_order_book_new(const struct zy_policy *policy,
+                            const struct zy_unit_tree *tree,
+                            struct zy_order_book **out);
+
+/**
+ * `orders.place`: `NewOrder` → `Order` (idempotent by id).
+ *
+ * # Safety
+ * `book` must be NULL or a live order book (with no concurrent call for
+ * the mutating calls); `in_json` NULL or a NUL-terminated string;
+ * `out_json` NULL or writable. On success `*out_json` is owned: free it
+ * with `zy_string_free`. The same holds for every `zy_order_book_*_json`
+ * call.
+ */
+zy_status zy_order_book_place_json(struct zy_order_book *book,
+                                   const char *in_json,
+                                   char **out_json);
+
+/**
+ * `orders.apply`: `Command` (`{"order", "actor", "at", "action": {…}}`) →
+ * the updated `Order`.
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`.
+ */
+zy_status zy_order_book_apply_json(struct zy_order_book *book,
+                                   const char *in_json,
+                                   char **out_json);
+
+/**
+ * `orders.fulfil`: `Fulfilment` → the updated `Order`; its service
+ * records are submitted to `ledger` as one batch (on any error neither
+ * the book nor the ledger changes).
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`; `ledger` must be NULL or a live
+ * ledger with no concurrent call.
+ */
+zy_status zy_order_book_fulfil_json(struct zy_order_book *book,
+                                    struct zy_ledger *ledger,
+                                    const char *in_json,
+                                    char **out_json);
+
+/**
+ * `orders.order`: `{"id"}` → `Order`.
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`.
+ */
+zy_status zy_order_book_order_json(const struct zy_order_book *book,
+                                   const char *in_json,
+                                   char **out_json);
+
+/**
+ * `orders.events_of`: `{"id"}` → `[OrderEvent]`, the order's history.
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`.
+ */
+zy_status zy_order_book_events_of_json(const struct zy_order_book *book,
+                                       const char *in_json,
+                                       char **out_json);
+
+/**
+ * `orders.order_of_record`: `{"record"}` → the order id that produced
+ * service record `record`, or `null`.
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`.
+ */
+zy_status zy_order_book_order_of_record_json(const struct zy_order_book *book,
+                                             const char *in_json,
+                                             char **out_json);
+
+/**
+ * `orders.overdue`: `{"now"}` → `[Breach]`, every SLA deadline missed by
+ * `now` (working-day deadlines on the policy calendar).
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`.
+ */
+zy_status zy_order_book_overdue_json(const struct zy_order_book *book,
+                                     const char *in_json,
+                                     char **out_json);
+
+/**
+ * `orders.sweep`: `{"actor", "now"}` → `[OrderEvent]`: expires and
+ * escalates what is due by `now`.
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`.
+ */
+zy_status zy_order_book_sweep_json(struct zy_order_book *book,
+                                   const char *in_json,
+                                   char **out_json);
+
+/**
+ * `orders.metrics`: `{"unit", "period"}` → `OrderMetrics` for the unit
+ * and its descendants.
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`.
+ */
+zy_status zy_order_book_metrics_json(const struct zy_order_book *book,
+                                     const char *in_json,
+                                     char **out_json);
+
+/**
+ * `orders.service_list`: `{"from", "to", "within"?}` → `ServiceList` (the
+ * public list of services delivered in `[from, to)`).
+ *
+ * # Safety
+ * As for `zy_order_book_place_json`.
+ */
+zy_status zy_order_book_service_list_json(const struct zy_order_book *book,
+                                          const char *in_json,
+                                          char **out_json);
+
+/**
+ * Frees an order book. NULL is a no-op.
+ *
+ * # Safety
+ * `book` must be NULL or from `zy_order_book_new`, not yet freed.
+ */
+void zy_order_book_free(struct zy_order_book *book);
+
+/**
+ * `dispatch.rank`: `{"candidates": [Candidate], "query": DispatchQuery,
+ * "now", "limit"?}` → `Ranking` (candidates within the policy radius with
+ * matching skills, by the declared order, with reasons).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `in_json` NULL or a
+ * NUL-terminated string; `out_json` NULL or writable. On success
+ * `*out_json` is owned: free it with `zy_string_free`.
+ */
+zy_status zy_dispatch_rank_json(const struct zy_policy *policy,
+                                const char *in_json,
+                                char **out_json);
+
+/**
+ * `dispatch.distance_m`: `{"a": {"lat", "lon"}, "b"}` → whole metres
+ * (haversine, rounded). Out-of-range coordinates name `a.lat` etc.
+ *
+ * # Safety
+ * `in_json` NULL or a NUL-terminated string; `out_json` NULL or writable.
+ * On success `*out_json` is owned: free it with `zy_string_free`.
+ */
+zy_status zy_distance_m_json(const char *in_json, char **out_json);
+
+/**
  * Parses and validates a policy from TOML. Missing keys take the Jiangsu
  * defaults; unknown keys are errors (`ZY_STATUS_POLICY_INVALID`, message
  * naming the field path).
@@ -640,6 +1313,328 @@ zy_status zy_policy_to_toml(const struct zy_policy *policy, char **out);
  * Handles built from it (ledgers) keep their own copy and stay valid.
  */
 void zy_policy_free(struct zy_policy *policy);
+
+/**
+ * Starts an empty honours registry.
+ *
+ * # Safety
+ * `out` must be NULL or writable. On success `*out` owns the registry:
+ * free it with `zy_honours_free`.
+ */
+zy_status zy_honours_new(struct zy_honours **out);
+
+/**
+ * `honours.grant`: `{"volunteer", "kind", "period", "grantor",
+ * "granted_on"}` → `true` when new, `false` when already recorded.
+ *
+ * # Safety
+ * `honours` must be NULL or a live registry with no concurrent call;
+ * `in_json` NULL or a NUL-terminated string; `out_json` NULL or writable.
+ * On success `*out_json` is owned: free it with `zy_string_free`. The same
+ * holds for every handle `zy_*_json` call in this file (`const` handles
+ * allow concurrent readers).
+ */
+zy_status zy_honours_grant_json(struct zy_honours *honours, const char *in_json, char **out_json);
+
+/**
+ * `honours.record_winners`: `{"kind", "period", "winners", "grantor",
+ * "granted_on"}` → the number of new grants.
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_honours_record_winners_json(struct zy_honours *honours,
+                                         const char *in_json,
+                                         char **out_json);
+
+/**
+ * `honours.revoke`: `{"volunteer", "kind", "period", "by", "at",
+ * "reason"}` → `null`.
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_honours_revoke_json(struct zy_honours *honours, const char *in_json, char **out_json);
+
+/**
+ * `honours.of`: `{"volunteer"}` → `[Honour]` (revoked ones included).
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_honours_of_json(const struct zy_honours *honours,
+                             const char *in_json,
+                             char **out_json);
+
+/**
+ * Frees an honours registry. NULL is a no-op.
+ *
+ * # Safety
+ * `honours` must be NULL or from `zy_honours_new`, not yet freed.
+ */
+void zy_honours_free(struct zy_honours *honours);
+
+/**
+ * Starts an empty points ledger under `policy` (copied).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `out` NULL or writable. On
+ * success `*out` owns the ledger: free it with `zy_points_free`.
+ */
+zy_status zy_points_new(const struct zy_policy *policy, struct zy_points **out);
+
+/**
+ * `points.sync_hours`: `{"volunteer", "approved_minutes", "at"}` → the
+ * points accrued (or clawed back, negative) by this sync.
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_points_sync_hours_json(struct zy_points *points, const char *in_json, char **out_json);
+
+/**
+ * `points.sync_honours`: `{"volunteer", "at"}` → the points change, from
+ * the volunteer's honours in `honours`.
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`; `honours` must be NULL or a live
+ * registry not mutated during the call.
+ */
+zy_status zy_points_sync_honours_json(struct zy_points *points,
+                                      const struct zy_honours *honours,
+                                      const char *in_json,
+                                      char **out_json);
+
+/**
+ * `points.redeem`: `Redemption` → `RedemptionReceipt` (idempotent by
+ * order code).
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_points_redeem_json(struct zy_points *points, const char *in_json, char **out_json);
+
+/**
+ * `points.expire`: `{"volunteer", "at"}` → the points expired.
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_points_expire_json(struct zy_points *points, const char *in_json, char **out_json);
+
+/**
+ * `points.account`: `{"volunteer"}` → `PointsAccount` (balance and
+ * totals).
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_points_account_json(const struct zy_points *points,
+                                 const char *in_json,
+                                 char **out_json);
+
+/**
+ * `points.entries`: `{"volunteer"}` → `[PointsEntry]`, oldest first.
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_points_entries_json(const struct zy_points *points,
+                                 const char *in_json,
+                                 char **out_json);
+
+/**
+ * Frees a points ledger. NULL is a no-op.
+ *
+ * # Safety
+ * `points` must be NULL or from `zy_points_new`, not yet freed.
+ */
+void zy_points_free(struct zy_points *points);
+
+/**
+ * Opens a perk desk under `policy` (its catalogue compiled; errors name
+ * `perks.catalogue[i]`).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `out` NULL or writable. On
+ * success `*out` owns the desk: free it with `zy_perks_free`.
+ */
+zy_status zy_perks_new(const struct zy_policy *policy, struct zy_perks **out);
+
+/**
+ * `perks.eligible`: `{"volunteer", "facts", "at", "with_points"?}` →
+ * `[PerkEligibility]`; with `with_points` the volunteer's account in
+ * `points` is read (points costs, balances).
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`; `points` must be NULL or a live points
+ * ledger not mutated during the call.
+ */
+zy_status zy_perks_eligible_json(const struct zy_perks *perks,
+                                 const struct zy_points *points,
+                                 const char *in_json,
+                                 char **out_json);
+
+/**
+ * `perks.claim`: `{"claim": PerkClaim, "facts", "with_points"?}` →
+ * `PerkClaimReceipt`; a perk with a points cost redeems from `points`
+ * (with `with_points`), and any refusal leaves both handles untouched.
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`; `points` must be NULL or a live points
+ * ledger with no concurrent call.
+ */
+zy_status zy_perks_claim_json(struct zy_perks *perks,
+                              struct zy_points *points,
+                              const char *in_json,
+                              char **out_json);
+
+/**
+ * Frees a perk desk. NULL is a no-op.
+ *
+ * # Safety
+ * `perks` must be NULL or from `zy_perks_new`, not yet freed.
+ */
+void zy_perks_free(struct zy_perks *perks);
+
+/**
+ * Starts an empty certificate registry under `policy`; serials start with
+ * `prefix` (UTF-8, e.g. `"PZ"`).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `prefix` NULL or a
+ * NUL-terminated string; `out` NULL or writable. On success `*out` owns
+ * the registry: free it with `zy_certificates_free`.
+ */
+zy_status zy_certificates_new(const struct zy_policy *policy,
+                              const char *prefix,
+                              struct zy_certificates **out);
+
+/**
+ * `certificates.issue`: `{"request": CertificateRequest, "key": {"id",
+ * "secret"}, "at"}` → `Certificate` (signed, with serial and check code).
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_certificates_issue_json(struct zy_certificates *certificates,
+                                     const char *in_json,
+                                     char **out_json);
+
+/**
+ * `certificates.revoke`: `{"serial", "by", "at", "reason"}` → `null`.
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_certificates_revoke_json(struct zy_certificates *certificates,
+                                      const char *in_json,
+                                      char **out_json);
+
+/**
+ * `certificates.check`: `{"serial", "code"}` → `CertificateStatus`
+ * (valid, revoked, unknown or wrong code).
+ *
+ * # Safety
+ * As for `zy_honours_grant_json`.
+ */
+zy_status zy_certificates_check_json(const struct zy_certificates *certificates,
+                                     const char *in_json,
+                                     char **out_json);
+
+/**
+ * `certificates.verify`: `{"certificate": Certificate, "key"}` → whether
+ * the signature matches (no registry needed).
+ *
+ * # Safety
+ * `in_json` NULL or a NUL-terminated string; `out_json` NULL or writable.
+ * On success `*out_json` is owned: free it with `zy_string_free`.
+ */
+zy_status zy_certificate_verify_json(const char *in_json, char **out_json);
+
+/**
+ * `certificates.verify_json`: `{"text", "key"}` → whether `text` is a
+ * certificate's JSON with a matching signature (malformed text: `false`).
+ *
+ * # Safety
+ * As for `zy_certificate_verify_json`.
+ */
+zy_status zy_certificate_verify_text_json(const char *in_json, char **out_json);
+
+/**
+ * Frees a certificate registry. NULL is a no-op.
+ *
+ * # Safety
+ * `certificates` must be NULL or from `zy_certificates_new`, not yet
+ * freed.
+ */
+void zy_certificates_free(struct zy_certificates *certificates);
+
+/**
+ * `monthly_stars`: `MonthlyRound` → `MonthlyResult` (scores as exact
+ * rationals, the winners with the declared tie order, the policy hash).
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `in_json` NULL or a
+ * NUL-terminated string; `out_json` NULL or writable. On success
+ * `*out_json` is owned: free it with `zy_string_free`.
+ */
+zy_status zy_monthly_stars_json(const struct zy_policy *policy,
+                                const char *in_json,
+                                char **out_json);
+
+/**
+ * `monthly.count_votes`: `MonthlyRound` → `VoteTally` (valid and void
+ * votes per candidate).
+ *
+ * # Safety
+ * As for `zy_monthly_stars_json`.
+ */
+zy_status zy_monthly_count_votes_json(const struct zy_policy *policy,
+                                      const char *in_json,
+                                      char **out_json);
+
+/**
+ * `annual_selection`: `AnnualRound` → `AnnualResult` (eligibility with
+ * reasons, quotas per district, the selected).
+ *
+ * # Safety
+ * As for `zy_monthly_stars_json`.
+ */
+zy_status zy_annual_selection_json(const struct zy_policy *policy,
+                                   const char *in_json,
+                                   char **out_json);
+
+/**
+ * `apportion`: `{"districts": [District], "total", "method"?}` →
+ * `Apportionment`. No policy: the method is an argument.
+ *
+ * # Safety
+ * `in_json` NULL or a NUL-terminated string; `out_json` NULL or writable.
+ * On success `*out_json` is owned: free it with `zy_string_free`.
+ */
+zy_status zy_apportion_json(const char *in_json, char **out_json);
+
+/**
+ * Apportions `total` seats to `n` districts given as columns (`ids`,
+ * `sizes`, `caps` with `ZY_NO_CAP` for none) by a `zy_apportion_method`
+ * code; `seats[i]` receives district `ids[i]`'s seats and `*unfilled` the
+ * seats left when every district is capped. Same result as
+ * `zy_apportion_json`. On error the outputs are untouched.
+ *
+ * # Safety
+ * `ids`, `sizes` and `caps` must point to `n` readable and `seats` to `n`
+ * writable `uint64_t` (NULL only when `n == 0`); `unfilled` NULL or
+ * writable.
+ */
+zy_status zy_apportion(const uint64_t *ids,
+                       const uint64_t *sizes,
+                       const uint64_t *caps,
+                       size_t n,
+                       uint64_t total,
+                       uint32_t method,
+                       uint64_t *seats,
+                       uint64_t *unfilled);
 
 /**
  * Star level (0 = none, 1..=5 with the default ladder) for each of `n`

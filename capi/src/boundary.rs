@@ -227,6 +227,121 @@ where
     Ok(())
 }
 
+/// A JSON call on a handle shared for reading: borrows `handle` (named
+/// `name` in the NULL message), then [`json_call`].
+pub(crate) fn ref_json<H, I, O, E>(
+    handle: *const H,
+    name: &str,
+    in_json: *const c_char,
+    out_json: *mut *mut c_char,
+    call: impl FnOnce(&H, I) -> Result<O, E>,
+) -> zy_status
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    E: Into<CallError>,
+{
+    ffi_boundary(|| on_ref(handle, name, in_json, out_json, call))
+}
+
+/// [`ref_json`] without the boundary, for calls that borrow more handles
+/// first.
+pub(crate) fn on_ref<H, I, O, E>(
+    handle: *const H,
+    name: &str,
+    in_json: *const c_char,
+    out_json: *mut *mut c_char,
+    call: impl FnOnce(&H, I) -> Result<O, E>,
+) -> Result<(), CallError>
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    E: Into<CallError>,
+{
+    let h = unsafe { ref_arg(handle, name) }?;
+    unsafe { json_call(in_json, out_json, |i| call(h, i).map_err(Into::into)) }
+}
+
+/// A JSON call that mutates a handle: borrows `handle` exclusively, then
+/// [`json_call`]. On error the core leaves the handle unchanged.
+pub(crate) fn mut_json<H, I, O, E>(
+    handle: *mut H,
+    name: &str,
+    in_json: *const c_char,
+    out_json: *mut *mut c_char,
+    call: impl FnOnce(&mut H, I) -> Result<O, E>,
+) -> zy_status
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    E: Into<CallError>,
+{
+    ffi_boundary(|| on_mut(handle, name, in_json, out_json, call))
+}
+
+/// [`mut_json`] without the boundary.
+pub(crate) fn on_mut<H, I, O, E>(
+    handle: *mut H,
+    name: &str,
+    in_json: *const c_char,
+    out_json: *mut *mut c_char,
+    call: impl FnOnce(&mut H, I) -> Result<O, E>,
+) -> Result<(), CallError>
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    E: Into<CallError>,
+{
+    let h = unsafe { mut_arg(handle, name) }?;
+    unsafe { json_call(in_json, out_json, |i| call(h, i).map_err(Into::into)) }
+}
+
+/// A JSON call on nothing but its input (stateless calls).
+pub(crate) fn plain_json<I, O, E>(
+    in_json: *const c_char,
+    out_json: *mut *mut c_char,
+    call: impl FnOnce(I) -> Result<O, E>,
+) -> zy_status
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    E: Into<CallError>,
+{
+    ffi_boundary(|| unsafe { json_call(in_json, out_json, |i| call(i).map_err(Into::into)) })
+}
+
+/// Runs a handle constructor: checks `out` first, then writes the new
+/// handle only on success.
+pub(crate) fn new_handle<H: Handle>(
+    out: *mut *mut H,
+    make: impl FnOnce() -> Result<H, CallError>,
+) -> zy_status {
+    ffi_boundary(|| make_handle(out, make))
+}
+
+/// [`new_handle`] without the boundary.
+pub(crate) fn make_handle<H: Handle>(
+    out: *mut *mut H,
+    make: impl FnOnce() -> Result<H, CallError>,
+) -> Result<(), CallError> {
+    let out = unsafe { out_arg(out, "out") }?;
+    out.write(make()?.into_raw());
+    Ok(())
+}
+
+/// Builds a handle from a policy: borrows `policy`, checks `out`, then
+/// `make`.
+pub(crate) fn policy_handle<H: Handle>(
+    policy: *const crate::policy::zy_policy,
+    out: *mut *mut H,
+    make: impl FnOnce(&crate::policy::zy_policy) -> Result<H, CallError>,
+) -> zy_status {
+    ffi_boundary(|| {
+        let policy = unsafe { ref_arg(policy, "policy") }?;
+        make_handle(out, || make(policy))
+    })
+}
+
 /// Converts a `uint32_t` code from C into a Rust enum; out-of-range codes are
 /// [`zy_status::InvalidInput`] naming the argument. (C never passes Rust
 /// enums: an out-of-range enum value would be undefined behaviour.)

@@ -35,7 +35,7 @@ use zhiyuan::time::{Grain, Timestamp};
 /// Different ledgers are independent.
 #[allow(non_camel_case_types)]
 pub struct zy_ledger {
-    inner: HoursLedger,
+    pub(crate) inner: HoursLedger,
 }
 
 impl Handle for zy_ledger {}
@@ -140,7 +140,7 @@ pub struct zy_receipt {
     pub flags: u32,
 }
 
-fn timestamp(us: i64, field: &str) -> Result<Timestamp, CallError> {
+pub(crate) fn timestamp(us: i64, field: &str) -> Result<Timestamp, CallError> {
     Timestamp::from_micros(us).map_err(|e| CallError::invalid(field, e.reason()))
 }
 

@@ -17,10 +17,15 @@
 //! The crate is built as `libzhiyuan_capi.{so,a}` by cargo and installed as
 //! `libzhiyuan` by cargo-c.
 
+pub mod boards;
 mod boundary;
+pub mod credit;
 pub mod error;
 pub mod ledger;
+pub mod orders;
 pub mod policy;
+pub mod rewards;
+pub mod selection;
 pub mod stars;
 pub mod units;
 

@@ -3,7 +3,9 @@
 use crate::boundary::{Handle, ffi_boundary, out_arg, owned_string, ref_arg, str_arg};
 use crate::error::{CallError, zy_status};
 use std::ffi::c_char;
+use std::sync::OnceLock;
 use zhiyuan::Policy;
+use zhiyuan::credit::CreditEngine;
 
 /// A validated policy with its content hash (opaque).
 ///
@@ -12,6 +14,27 @@ use zhiyuan::Policy;
 #[allow(non_camel_case_types)]
 pub struct zy_policy {
     pub(crate) inner: Policy,
+    /// The credit section compiled on first use, so the struct credit call
+    /// does not recompile the decision table every time. `OnceLock` keeps
+    /// the handle shareable between threads.
+    credit: OnceLock<Result<CreditEngine, zhiyuan::Error>>,
+}
+
+impl zy_policy {
+    pub(crate) fn new(inner: Policy) -> Self {
+        zy_policy {
+            inner,
+            credit: OnceLock::new(),
+        }
+    }
+
+    /// The compiled credit engine of this policy.
+    pub(crate) fn credit(&self) -> Result<&CreditEngine, CallError> {
+        self.credit
+            .get_or_init(|| CreditEngine::new(&self.inner))
+            .as_ref()
+            .map_err(|e| CallError::from(e.clone()))
+    }
 }
 
 impl Handle for zy_policy {}
@@ -22,7 +45,7 @@ fn new_policy(
 ) -> zy_status {
     ffi_boundary(|| {
         let out = unsafe { out_arg(out, "out") }?;
-        out.write(zy_policy { inner: make()? }.into_raw());
+        out.write(zy_policy::new(make()?).into_raw());
         Ok(())
     })
 }

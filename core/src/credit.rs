@@ -255,6 +255,25 @@ pub struct CreditBatch {
     pub as_of: Timestamp,
 }
 
+/// The hot-path decision: tier and terms without reasons (what
+/// [`CreditEngine::grant`] returns and the C struct call carries).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditGrant {
+    /// The granted tier, 1 = lowest; 0 = not eligible.
+    pub tier: u32,
+    /// The limit in fen (0 when not eligible).
+    pub limit_fen: i64,
+    /// The rate discount in basis points (0 when not eligible).
+    pub rate_discount_bp: i64,
+}
+
+impl CreditGrant {
+    /// Whether a tier was granted.
+    pub fn eligible(&self) -> bool {
+        self.tier > 0
+    }
+}
+
 struct CompiledTier {
     tier: Tier,
     when: CompiledCondition,
@@ -340,6 +359,29 @@ impl CreditEngine {
         self.highest_tier(get).map_or(0, |i| i as u32 + 1)
     }
 
+    /// Tier and terms for one volunteer without reasons or allocation: the
+    /// same tier, limit and discount as [`CreditEngine::decide`].
+    #[inline]
+    pub fn grant(&self, facts: &Facts) -> CreditGrant {
+        self.grant_of_tier(self.tier_number(&|f| facts.get(f)))
+    }
+
+    /// The terms of tier number `tier` (0 or out of range: not eligible).
+    #[inline]
+    pub fn grant_of_tier(&self, tier: u32) -> CreditGrant {
+        match (tier as usize)
+            .checked_sub(1)
+            .and_then(|i| self.tiers.get(i))
+        {
+            Some(t) => CreditGrant {
+                tier,
+                limit_fen: t.tier.limit_fen,
+                rate_discount_bp: t.tier.rate_discount_bp,
+            },
+            None => CreditGrant::default(),
+        }
+    }
+
     /// The full decision for one volunteer.
     pub fn decide(&self, facts: &Facts, as_of: Timestamp) -> CreditDecision {
         let get = |f: Fact| facts.get(f);
@@ -416,12 +458,6 @@ impl CreditEngine {
             .with_min_len(4096)
             .map(|row| self.tier_number(&|f| cols.get(f, row)))
             .collect();
-        let lookup = |t: u32, pick: fn(&Tier) -> i64| {
-            (t as usize)
-                .checked_sub(1)
-                .and_then(|i| self.tiers.get(i))
-                .map_or(0, |c| pick(&c.tier))
-        };
         let reasons = with_reasons.then(|| {
             (0..n)
                 .into_par_iter()
@@ -431,10 +467,13 @@ impl CreditEngine {
         });
         Ok(CreditBatch {
             eligible: tier.iter().map(|&t| t > 0).collect(),
-            limit_fen: tier.iter().map(|&t| lookup(t, |x| x.limit_fen)).collect(),
+            limit_fen: tier
+                .iter()
+                .map(|&t| self.grant_of_tier(t).limit_fen)
+                .collect(),
             rate_discount_bp: tier
                 .iter()
-                .map(|&t| lookup(t, |x| x.rate_discount_bp))
+                .map(|&t| self.grant_of_tier(t).rate_discount_bp)
                 .collect(),
             tier,
             reasons,

@@ -632,3 +632,29 @@ fn random_policy_generator_yields_valid_and_invalid_policies() {
     assert!(ok >= 40, "only {ok} of 400 random policies validated");
     assert!(bad >= 40, "only {bad} of 400 random policies were rejected");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The allocation-free hot path (`grant`, behind the C struct call)
+    /// gives exactly the tier, limit and discount of the full decision.
+    #[test]
+    fn grant_matches_the_full_decision(f in arb_facts()) {
+        let e = engine();
+        let g = e.grant(&f);
+        let d = e.decide(&f, ts("2024-06-01T00:00:00Z"));
+        prop_assert_eq!(g.eligible(), d.eligible);
+        prop_assert_eq!(g.tier, d.tier.unwrap_or(0));
+        prop_assert_eq!(g.limit_fen, d.limit_fen);
+        prop_assert_eq!(g.rate_discount_bp, d.rate_discount_bp);
+        prop_assert_eq!(e.grant_of_tier(g.tier), g);
+    }
+}
+
+#[test]
+fn grant_of_an_out_of_range_tier_is_not_eligible() {
+    let e = engine();
+    assert_eq!(e.grant_of_tier(0), zhiyuan::credit::CreditGrant::default());
+    assert_eq!(e.grant_of_tier(99), zhiyuan::credit::CreditGrant::default());
+    assert_eq!(e.grant_of_tier(1).limit_fen, 10_000_000);
+}

@@ -265,6 +265,349 @@ static void failure_leaves_handle_usable(zy_ledger *l) {
     CHECK(mins[0] == 150);
 }
 
+/* ---- every capability after the ledger --------------------------------- */
+
+/* The three NULL cases of a (handle, in_json, out_json) call. */
+#define NULL3(fn, h, in)                                                  \
+    do {                                                                  \
+        CHECK_STATUS(fn(NULL, (in), &s), ZY_STATUS_NULL_ARGUMENT);        \
+        CHECK_STATUS(fn((h), NULL, &s), ZY_STATUS_NULL_ARGUMENT);         \
+        CHECK_STATUS(fn((h), (in), NULL), ZY_STATUS_NULL_ARGUMENT);       \
+    } while (0)
+
+/* The two NULL cases of an (in_json, out_json) call. */
+#define NULL2(fn, in)                                                     \
+    do {                                                                  \
+        CHECK_STATUS(fn(NULL, &s), ZY_STATUS_NULL_ARGUMENT);              \
+        CHECK_STATUS(fn((in), NULL), ZY_STATUS_NULL_ARGUMENT);            \
+    } while (0)
+
+/* Invalid UTF-8, broken JSON and a wrong JSON type, through any JSON call
+ * `call(in)` that writes `s`. */
+#define BAD_TEXT(call_with_in)                                            \
+    do {                                                                  \
+        const char *in_;                                                  \
+        in_ = "{\"x\": \"\xff\"}";                                        \
+        CHECK_STATUS(call_with_in, ZY_STATUS_INVALID_UTF8);               \
+        in_ = "{";                                                        \
+        CHECK_STATUS(call_with_in, ZY_STATUS_INVALID_JSON);               \
+        in_ = "\"x\"";                                                    \
+        CHECK_STATUS(call_with_in, ZY_STATUS_INVALID_JSON);               \
+        (void)in_;                                                        \
+    } while (0)
+
+typedef struct handles {
+    zy_policy *p;
+    zy_unit_tree *t;
+    zy_ledger *l;
+    zy_honours *h;
+    zy_points *pts;
+    zy_perks *perks;
+    zy_certificates *certs;
+    zy_feed *feed;
+    zy_order_book *book;
+} handles;
+
+static void null_frees_more(void) {
+    zy_honours_free(NULL);
+    zy_points_free(NULL);
+    zy_perks_free(NULL);
+    zy_certificates_free(NULL);
+    zy_feed_free(NULL);
+    zy_order_book_free(NULL);
+}
+
+static void null_arguments_more(const handles *x) {
+    char *s = (char *)SENTINEL;
+    zy_honours *ho = (zy_honours *)SENTINEL;
+    zy_points *po = (zy_points *)SENTINEL;
+    zy_perks *pe = (zy_perks *)SENTINEL;
+    zy_certificates *co = (zy_certificates *)SENTINEL;
+    zy_feed *fo = (zy_feed *)SENTINEL;
+    zy_order_book *bo = (zy_order_book *)SENTINEL;
+    zy_facts facts;
+    zy_facts_columns cols;
+    zy_credit_result r[2];
+    const uint64_t ids[2] = {1, 2}, sizes[2] = {10, 20}, caps[2] = {ZY_NO_CAP, ZY_NO_CAP};
+    uint64_t seats[2] = {7, 7}, unfilled = 7;
+    memset(&facts, 0, sizeof facts);
+    memset(&cols, 0, sizeof cols);
+    memset(r, 0xab, sizeof r);
+
+    /* Constructors. */
+    CHECK_STATUS(zy_honours_new(NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_points_new(NULL, &po), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_points_new(x->p, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_new(NULL, &pe), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_new(x->p, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_certificates_new(NULL, "PZ", &co), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_certificates_new(x->p, NULL, &co), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("prefix: must not be NULL");
+    CHECK_STATUS(zy_certificates_new(x->p, "PZ", NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_feed_new(NULL, &fo), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_feed_new(x->p, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_order_book_new(NULL, x->t, &bo), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_order_book_new(x->p, NULL, &bo), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_order_book_new(x->p, x->t, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(ho == (zy_honours *)SENTINEL && po == (zy_points *)SENTINEL &&
+          pe == (zy_perks *)SENTINEL && co == (zy_certificates *)SENTINEL &&
+          fo == (zy_feed *)SENTINEL && bo == (zy_order_book *)SENTINEL);
+
+    /* Credit: struct, columns, rows. */
+    CHECK_STATUS(zy_credit_decide(NULL, &facts, r), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_credit_decide(x->p, NULL, r), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("facts: must not be NULL");
+    CHECK_STATUS(zy_credit_decide(x->p, &facts, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_credit_decide_columns(NULL, &cols, 0, r), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_credit_decide_columns(x->p, NULL, 0, r), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_credit_decide_columns(x->p, &cols, 2, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_credit_decide_rows(NULL, &facts, 1, r), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_credit_decide_rows(x->p, NULL, 1, r), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_credit_decide_rows(x->p, &facts, 1, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(r[0].tier == 0xabababab);
+    /* NULL columns the default policy reads: an error naming the column. */
+    CHECK_STATUS(zy_credit_decide_columns(x->p, &cols, 2, r), ZY_STATUS_INVALID_INPUT);
+    CHECK(r[0].tier == 0xabababab);
+
+    /* Apportionment columns. */
+    CHECK_STATUS(zy_apportion(NULL, sizes, caps, 2, 3, 0, seats, &unfilled), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_apportion(ids, NULL, caps, 2, 3, 0, seats, &unfilled), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_apportion(ids, sizes, NULL, 2, 3, 0, seats, &unfilled), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_apportion(ids, sizes, caps, 2, 3, 0, NULL, &unfilled), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_apportion(ids, sizes, caps, 2, 3, 0, seats, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_apportion(ids, sizes, caps, 2, 3, 9, seats, &unfilled), ZY_STATUS_INVALID_INPUT);
+    CHECK_MSG("method: unknown code 9 (expected 0..=3)");
+    CHECK(seats[0] == 7 && unfilled == 7);
+
+    /* Policy-level JSON calls. */
+    NULL3(zy_credit_decide_json, x->p, "{}");
+    NULL3(zy_credit_decide_batch_json, x->p, "{}");
+    NULL3(zy_facts_derive_json, x->p, "{}");
+    NULL3(zy_like_batch_json, x->p, "{}");
+    NULL3(zy_weekly_boards_json, x->p, "{}");
+    NULL3(zy_monthly_stars_json, x->p, "{}");
+    NULL3(zy_monthly_count_votes_json, x->p, "{}");
+    NULL3(zy_annual_selection_json, x->p, "{}");
+    NULL3(zy_dispatch_rank_json, x->p, "{}");
+    /* Stateless JSON calls. */
+    NULL2(zy_like_partial_merge_json, "{}");
+    NULL2(zy_like_partial_boards_json, "{}");
+    NULL2(zy_like_partial_exhibition_json, "{}");
+    NULL2(zy_apportion_json, "{}");
+    NULL2(zy_distance_m_json, "{}");
+    NULL2(zy_certificate_verify_json, "{}");
+    NULL2(zy_certificate_verify_text_json, "{}");
+    /* Handle JSON calls. */
+    NULL3(zy_honours_grant_json, x->h, "{}");
+    NULL3(zy_honours_record_winners_json, x->h, "{}");
+    NULL3(zy_honours_revoke_json, x->h, "{}");
+    NULL3(zy_honours_of_json, x->h, "{}");
+    NULL3(zy_points_sync_hours_json, x->pts, "{}");
+    NULL3(zy_points_redeem_json, x->pts, "{}");
+    NULL3(zy_points_expire_json, x->pts, "{}");
+    NULL3(zy_points_account_json, x->pts, "{}");
+    NULL3(zy_points_entries_json, x->pts, "{}");
+    CHECK_STATUS(zy_points_sync_honours_json(NULL, x->h, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_points_sync_honours_json(x->pts, NULL, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("honours: must not be NULL");
+    CHECK_STATUS(zy_points_sync_honours_json(x->pts, x->h, NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_points_sync_honours_json(x->pts, x->h, "{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_eligible_json(NULL, x->pts, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_eligible_json(x->perks, NULL, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_eligible_json(x->perks, x->pts, NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_eligible_json(x->perks, x->pts, "{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_claim_json(NULL, x->pts, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_claim_json(x->perks, NULL, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_claim_json(x->perks, x->pts, NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_perks_claim_json(x->perks, x->pts, "{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+    NULL3(zy_certificates_issue_json, x->certs, "{}");
+    NULL3(zy_certificates_revoke_json, x->certs, "{}");
+    NULL3(zy_certificates_check_json, x->certs, "{}");
+    NULL3(zy_feed_register_json, x->feed, "{}");
+    NULL3(zy_feed_add_post_json, x->feed, "{}");
+    NULL3(zy_feed_like_json, x->feed, "{}");
+    NULL3(zy_feed_add_comment_json, x->feed, "{}");
+    NULL3(zy_feed_comments_json, x->feed, "{}");
+    NULL3(zy_feed_topic_json, x->feed, "{}");
+    NULL3(zy_feed_topics_json, x->feed, "{}");
+    NULL3(zy_feed_weeks_json, x->feed, "{}");
+    NULL3(zy_feed_board_json, x->feed, "{}");
+    NULL3(zy_feed_exhibition_json, x->feed, "{}");
+    NULL3(zy_feed_verdicts_json, x->feed, "{}");
+    NULL3(zy_feed_partial_json, x->feed, "{}");
+    NULL3(zy_order_book_place_json, x->book, "{}");
+    NULL3(zy_order_book_apply_json, x->book, "{}");
+    NULL3(zy_order_book_order_json, x->book, "{}");
+    NULL3(zy_order_book_events_of_json, x->book, "{}");
+    NULL3(zy_order_book_order_of_record_json, x->book, "{}");
+    NULL3(zy_order_book_overdue_json, x->book, "{}");
+    NULL3(zy_order_book_sweep_json, x->book, "{}");
+    NULL3(zy_order_book_metrics_json, x->book, "{}");
+    NULL3(zy_order_book_service_list_json, x->book, "{}");
+    CHECK_STATUS(zy_order_book_fulfil_json(NULL, x->l, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_order_book_fulfil_json(x->book, NULL, "{}", &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("ledger: must not be NULL");
+    CHECK_STATUS(zy_order_book_fulfil_json(x->book, x->l, NULL, &s), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_order_book_fulfil_json(x->book, x->l, "{}", NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(s == (char *)SENTINEL);
+}
+
+/* Every new JSON call refuses invalid UTF-8, broken JSON and wrong types. */
+static void bad_text_more(const handles *x) {
+    char *s = NULL;
+    BAD_TEXT(zy_credit_decide_json(x->p, in_, &s));
+    BAD_TEXT(zy_credit_decide_batch_json(x->p, in_, &s));
+    BAD_TEXT(zy_facts_derive_json(x->p, in_, &s));
+    BAD_TEXT(zy_like_batch_json(x->p, in_, &s));
+    BAD_TEXT(zy_weekly_boards_json(x->p, in_, &s));
+    BAD_TEXT(zy_monthly_stars_json(x->p, in_, &s));
+    BAD_TEXT(zy_monthly_count_votes_json(x->p, in_, &s));
+    BAD_TEXT(zy_annual_selection_json(x->p, in_, &s));
+    BAD_TEXT(zy_dispatch_rank_json(x->p, in_, &s));
+    BAD_TEXT(zy_like_partial_merge_json(in_, &s));
+    BAD_TEXT(zy_like_partial_boards_json(in_, &s));
+    BAD_TEXT(zy_like_partial_exhibition_json(in_, &s));
+    BAD_TEXT(zy_apportion_json(in_, &s));
+    BAD_TEXT(zy_distance_m_json(in_, &s));
+    BAD_TEXT(zy_certificate_verify_json(in_, &s));
+    BAD_TEXT(zy_certificate_verify_text_json(in_, &s));
+    BAD_TEXT(zy_honours_grant_json(x->h, in_, &s));
+    BAD_TEXT(zy_honours_record_winners_json(x->h, in_, &s));
+    BAD_TEXT(zy_honours_revoke_json(x->h, in_, &s));
+    BAD_TEXT(zy_honours_of_json(x->h, in_, &s));
+    BAD_TEXT(zy_points_sync_hours_json(x->pts, in_, &s));
+    BAD_TEXT(zy_points_sync_honours_json(x->pts, x->h, in_, &s));
+    BAD_TEXT(zy_points_redeem_json(x->pts, in_, &s));
+    BAD_TEXT(zy_points_expire_json(x->pts, in_, &s));
+    BAD_TEXT(zy_points_account_json(x->pts, in_, &s));
+    BAD_TEXT(zy_points_entries_json(x->pts, in_, &s));
+    BAD_TEXT(zy_perks_eligible_json(x->perks, x->pts, in_, &s));
+    BAD_TEXT(zy_perks_claim_json(x->perks, x->pts, in_, &s));
+    BAD_TEXT(zy_certificates_issue_json(x->certs, in_, &s));
+    BAD_TEXT(zy_certificates_revoke_json(x->certs, in_, &s));
+    BAD_TEXT(zy_certificates_check_json(x->certs, in_, &s));
+    BAD_TEXT(zy_feed_register_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_add_post_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_like_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_add_comment_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_comments_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_topic_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_topics_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_weeks_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_board_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_exhibition_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_verdicts_json(x->feed, in_, &s));
+    BAD_TEXT(zy_feed_partial_json(x->feed, in_, &s));
+    BAD_TEXT(zy_order_book_place_json(x->book, in_, &s));
+    BAD_TEXT(zy_order_book_apply_json(x->book, in_, &s));
+    BAD_TEXT(zy_order_book_fulfil_json(x->book, x->l, in_, &s));
+    BAD_TEXT(zy_order_book_order_json(x->book, in_, &s));
+    BAD_TEXT(zy_order_book_events_of_json(x->book, in_, &s));
+    BAD_TEXT(zy_order_book_order_of_record_json(x->book, in_, &s));
+    BAD_TEXT(zy_order_book_overdue_json(x->book, in_, &s));
+    BAD_TEXT(zy_order_book_sweep_json(x->book, in_, &s));
+    BAD_TEXT(zy_order_book_metrics_json(x->book, in_, &s));
+    BAD_TEXT(zy_order_book_service_list_json(x->book, in_, &s));
+    CHECK(s == NULL);
+    CHECK_STATUS(zy_certificates_new(x->p, "P\xffZ", (zy_certificates **)&s), ZY_STATUS_INVALID_UTF8);
+    CHECK(s == NULL);
+    /* Unknown fields are refused, naming the path. */
+    CHECK_STATUS(zy_points_account_json(x->pts, "{\"volunteer\": 7, \"extra\": 1}", &s),
+                 ZY_STATUS_INVALID_JSON);
+    CHECK_MSG("in_json");
+    CHECK_STATUS(zy_feed_topics_json(x->feed, "{\"x\": 1}", &s), ZY_STATUS_INVALID_JSON);
+    CHECK(s == NULL);
+}
+
+/* Failing calls keep each handle as it was, and it keeps working. */
+static void failures_leave_handles_usable_more(const handles *x) {
+    char *before = NULL, *after = NULL, *s = NULL;
+    zy_facts f;
+    zy_credit_result r;
+    memset(&f, 0, sizeof f);
+
+    /* Points: redeeming more than the balance is refused; the account is unchanged. */
+    CHECK_OK(zy_points_sync_hours_json(
+        x->pts, "{\"volunteer\": 7, \"approved_minutes\": 600, \"at\": \"2024-01-01T00:00:00Z\"}", &s));
+    CHECK_STR_FREE(s, "100");
+    CHECK_OK(zy_points_account_json(x->pts, "{\"volunteer\": 7}", &before));
+    CHECK_STATUS(zy_points_redeem_json(x->pts,
+                                       "{\"volunteer\": 7, \"points\": 5000, \"merchant\": \"m\", "
+                                       "\"order_code\": \"A\", \"at\": \"2024-01-02T00:00:00Z\"}",
+                                       &s),
+                 ZY_STATUS_INVALID_STATE);
+    CHECK(s == NULL);
+    CHECK_OK(zy_points_account_json(x->pts, "{\"volunteer\": 7}", &after));
+    CHECK(before && after && strcmp(before, after) == 0);
+    zy_string_free(before);
+    zy_string_free(after);
+    CHECK_OK(zy_points_redeem_json(x->pts,
+                                   "{\"volunteer\": 7, \"points\": 60, \"merchant\": \"m\", "
+                                   "\"order_code\": \"A\", \"at\": \"2024-01-02T00:00:00Z\"}",
+                                   &s));
+    CHECK(s && strstr(s, "\"balance_after\":40"));
+    zy_string_free(s);
+    s = NULL;
+
+    /* Honours: revoking an unknown honour is NOT_FOUND; grants still work. */
+    CHECK_STATUS(zy_honours_revoke_json(x->h,
+                                        "{\"volunteer\": 7, \"kind\": \"monthly_star\", \"period\": "
+                                        "\"2024-03\", \"by\": 1, \"at\": \"2024-05-01T00:00:00Z\", "
+                                        "\"reason\": \"x\"}",
+                                        &s),
+                 ZY_STATUS_NOT_FOUND);
+    CHECK_OK(zy_honours_grant_json(x->h,
+                                   "{\"volunteer\": 7, \"kind\": \"monthly_star\", \"period\": "
+                                   "\"2024-03\", \"grantor\": 1, \"granted_on\": \"2024-04-02\"}",
+                                   &s));
+    CHECK_STR_FREE(s, "true");
+
+    /* Feed: a like on an unknown post fails; the feed still takes posts. */
+    CHECK_STATUS(zy_feed_like_json(x->feed,
+                                   "{\"id\": 1, \"post\": 99, \"liker\": 2, \"action\": \"like\", "
+                                   "\"time\": \"2024-03-05T01:00:00Z\"}",
+                                   &s),
+                 ZY_STATUS_NOT_FOUND);
+    CHECK_OK(zy_feed_register_json(x->feed, "{\"volunteer\": 1, \"registered_at\": \"2024-01-01T00:00:00Z\"}", &s));
+    CHECK_STR_FREE(s, "null");
+    CHECK_OK(zy_feed_weeks_json(x->feed, "{}", &s));
+    CHECK_STR_FREE(s, "[]");
+
+    /* Orders: applying to an unknown order fails; placing still works. */
+    CHECK_STATUS(zy_order_book_apply_json(x->book,
+                                          "{\"order\": 5, \"actor\": 9, \"at\": "
+                                          "\"2024-03-04T02:00:00Z\", \"action\": \"start_review\"}",
+                                          &s),
+                 ZY_STATUS_NOT_FOUND);
+    CHECK_OK(zy_order_book_place_json(x->book,
+                                      "{\"id\": 1, \"requester\": 101, \"unit\": 100, \"category\": "
+                                      "\"medical_fitness\", \"description_len\": 42, \"at\": "
+                                      "\"2024-03-04T01:00:00Z\"}",
+                                      &s));
+    CHECK(s && strstr(s, "\"state\":\"placed\""));
+    zy_string_free(s);
+    s = NULL;
+
+    /* Certificates: checking an unknown serial is an answer, not an error. */
+    CHECK_STATUS(zy_certificates_revoke_json(x->certs,
+                                             "{\"serial\": \"PZ-1\", \"by\": 1, \"at\": "
+                                             "\"2024-01-01T00:00:00Z\", \"reason\": \"x\"}",
+                                             &s),
+                 ZY_STATUS_NOT_FOUND);
+    CHECK_OK(zy_certificates_check_json(x->certs, "{\"serial\": \"PZ-1\", \"code\": \"0\"}", &s));
+    CHECK(s && strstr(s, "\"found\":false"));
+    zy_string_free(s);
+    s = NULL;
+
+    /* Credit: a bad status code is refused, then the call works. */
+    f.status = 3;
+    CHECK_STATUS(zy_credit_decide(x->p, &f, &r), ZY_STATUS_INVALID_INPUT);
+    CHECK_MSG("facts.status: unknown code 3 (expected 0..=2)");
+    f.status = ZY_VOLUNTEER_STATUS_ACTIVE;
+    CHECK_OK(zy_credit_decide(x->p, &f, &r));
+    CHECK(!r.eligible && r.tier == 0 && r.limit_fen == 0);
+}
+
 int main(void) {
     zy_policy *p = NULL;
     zy_unit_tree *t = NULL;
@@ -282,6 +625,31 @@ int main(void) {
     bad_text(p, t, l);
     out_of_range_codes(t, l);
     failure_leaves_handle_usable(l);
+    {
+        handles x;
+        memset(&x, 0, sizeof x);
+        x.p = p;
+        x.t = t;
+        x.l = l;
+        null_frees_more();
+        CHECK_OK(zy_honours_new(&x.h));
+        CHECK_OK(zy_points_new(p, &x.pts));
+        CHECK_OK(zy_perks_new(p, &x.perks));
+        CHECK_OK(zy_certificates_new(p, "PZ", &x.certs));
+        CHECK_OK(zy_feed_new(p, &x.feed));
+        CHECK_OK(zy_order_book_new(p, t, &x.book));
+        if (x.h && x.pts && x.perks && x.certs && x.feed && x.book) {
+            null_arguments_more(&x);
+            bad_text_more(&x);
+            failures_leave_handles_usable_more(&x);
+        }
+        zy_order_book_free(x.book);
+        zy_feed_free(x.feed);
+        zy_certificates_free(x.certs);
+        zy_perks_free(x.perks);
+        zy_points_free(x.pts);
+        zy_honours_free(x.h);
+    }
 
     zy_ledger_free(l);
     zy_unit_tree_free(t);
