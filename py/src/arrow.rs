@@ -53,6 +53,11 @@ impl Table {
         Ok(Table { schema, batches })
     }
 
+    /// Whether the table has a column `name`.
+    pub(crate) fn has_column(&self, name: &str) -> bool {
+        self.schema.column_with_name(name).is_some()
+    }
+
     /// The column `name`; a missing column raises a `ValidationError` naming
     /// it and listing the columns present.
     pub(crate) fn column(&self, name: &str) -> PyResult<Column> {
@@ -130,6 +135,18 @@ impl Column {
             data_type: field.data_type().clone(),
             chunks,
         })
+    }
+
+    /// The column's name in errors.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The same column, named `name` in errors (for a column passed under
+    /// a dict key, whatever its Arrow field name).
+    pub(crate) fn named(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
     }
 
     /// Number of rows.
@@ -344,6 +361,22 @@ impl Column {
         Ok(out)
     }
 
+    /// The column as booleans (Arrow `bool`). Nulls are errors.
+    pub(crate) fn bools(&self) -> PyResult<Vec<bool>> {
+        if self.null_typed()? {
+            return Ok(Vec::new());
+        }
+        if self.data_type != DataType::Boolean {
+            return Err(self.wrong_type("a boolean column"));
+        }
+        self.no_nulls()?;
+        Ok(self
+            .chunks
+            .iter()
+            .flat_map(|c| c.as_boolean().values().iter())
+            .collect())
+    }
+
     /// The column as text (`string`, `large_string` or `string_view`). Nulls
     /// are errors.
     pub(crate) fn strs(&self) -> PyResult<Vec<&str>> {
@@ -528,15 +561,29 @@ impl ArrowTable {
         Ok(ArrowTable { batch })
     }
 
+    /// The same table with schema metadata (provenance such as the policy
+    /// hash), which pyarrow and polars readers see with the schema.
+    pub(crate) fn with_metadata(
+        self,
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> PyResult<Self> {
+        let schema = self.batch.schema().as_ref().clone();
+        let schema = schema.with_metadata(pairs.into_iter().collect());
+        let batch = self
+            .batch
+            .with_schema(Arc::new(schema))
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        Ok(ArrowTable { batch })
+    }
+
     /// The batch as one struct column: the C stream interface carries a
     /// table as a stream of struct arrays. Shares the column buffers.
     fn as_struct(&self) -> ArrowColumn {
         ArrowColumn {
-            field: Arc::new(Field::new_struct(
-                "",
-                self.batch.schema().fields().clone(),
-                false,
-            )),
+            field: Arc::new(
+                Field::new_struct("", self.batch.schema().fields().clone(), false)
+                    .with_metadata(self.batch.schema().metadata().clone()),
+            ),
             array: Arc::new(StructArray::from(self.batch.clone())),
         }
     }
@@ -571,6 +618,18 @@ impl ArrowTable {
             field: Arc::new(field.clone()),
             array: self.batch.column(i).clone(),
         })
+    }
+
+    /// The schema metadata (e.g. `policy_hash`, `as_of` of a decision
+    /// table); empty for most tables.
+    #[getter]
+    fn metadata(&self) -> std::collections::BTreeMap<String, String> {
+        self.batch
+            .schema()
+            .metadata()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     fn __len__(&self) -> usize {

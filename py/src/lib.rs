@@ -10,6 +10,7 @@ pub mod convert;
 pub mod errors;
 pub mod ledger;
 pub mod policy;
+pub mod rewards;
 pub mod selection;
 pub mod units;
 
@@ -26,6 +27,11 @@ mod zhiyuan_module {
     };
     #[pymodule_export]
     use crate::policy::{Period, Policy, periods, star_levels, to_utc};
+    #[pymodule_export]
+    use crate::rewards::{
+        CreditDecision, Facts, Honour, HonoursRegistry, VolunteerProfile, credit_decision,
+        credit_decisions, derive_facts,
+    };
     #[pymodule_export]
     use crate::selection::{
         AnnualResult, Apportionment, DistrictSeats, MonthlyResult, VoteTally, annual_selection,

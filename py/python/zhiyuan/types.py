@@ -18,9 +18,11 @@ __all__ = [
     "ArrowTableLike",
     "Grain",
     "GroupBy",
+    "HonourKind",
     "RecordKind",
     "RecordStatus",
     "RevokeReason",
+    "VolunteerStatus",
 ]
 
 
@@ -67,3 +69,7 @@ RevokeReason = Literal["error", "duplicate", "fraud", "not_volunteer_work", "vol
 GroupBy = Literal["volunteer", "team", "unit"]
 #: How seats are apportioned across districts.
 ApportionMethod = Literal["sainte_lague", "largest_remainder", "dhondt", "huntington_hill"]
+#: A volunteer's registration status.
+VolunteerStatus = Literal["active", "suspended", "deregistered"]
+#: An honour kind (domain-rules §4).
+HonourKind = Literal["monthly_star", "annual_excellent", "excellent_work", "commendation"]

@@ -1,0 +1,311 @@
+//! Volunteer profiles, facts, 文明贷 credit decisions and the honours
+//! registry.
+//!
+//! `derive_facts` and `credit_decision` take their structured inputs in the
+//! core's serde (dict) form or as the frozen classes; `credit_decisions`
+//! takes the facts of many volunteers as an Arrow table (or a dict of Arrow
+//! columns), reads only the columns named like the fields of the core's
+//! `FactsColumns`, and runs the core batch with the GIL released.
+
+use crate::arrow::{ArrowColumn, ArrowTable, Column, Table};
+use crate::convert::{from_py, into_py_value_serde, invalid, local_date, py_value, timestamp};
+use crate::errors::{check, run};
+use crate::policy::{Period, Policy};
+use arrow_array::{BooleanArray, Int64Array, StringArray, UInt32Array};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use zhiyuan::credit::{CreditEngine, NextTier};
+use zhiyuan::facts::{Fact, FactInputs, FactsColumns, VolunteerStatus};
+use zhiyuan::rules::ConditionOutcome;
+
+into_py_value_serde!(VolunteerStatus, ConditionOutcome, NextTier);
+
+py_value!(
+    /// A registered volunteer.
+    VolunteerProfile, "VolunteerProfile", zhiyuan::facts::VolunteerProfile,
+    { id, birth_date, registered_at, status, home_unit, skills }
+);
+
+py_value!(
+    /// Everything the rule language reads about one volunteer at one
+    /// instant: hours in whole minutes, the average rating in hundredths.
+    Facts, "Facts", zhiyuan::facts::Facts,
+    {
+        cumulative_minutes, minutes_last_12_months, minutes_this_year,
+        months_registered, age, star_level, monthly_star_honours,
+        annual_excellent_honours, honours, fraud_revocations, sanctions,
+        average_rating_centi, rating_count, active, status,
+    }
+);
+
+py_value!(
+    /// One 文明贷 decision with its reasons: every comparison of every gate
+    /// and tier (dicts), the failing gates, the next tier and its shortfalls.
+    CreditDecision, "CreditDecision", zhiyuan::credit::CreditDecision,
+    {
+        eligible, tier, tier_id, limit_fen, rate_discount_bp, conditions,
+        failing_gates, next_tier, policy_hash, as_of,
+    }
+);
+
+/// Derives a volunteer's facts at `as_of` from a profile and plain inputs
+/// (approved minutes, fraud revocation instants, honours, ratings,
+/// sanctions; the dict form of the core's `FactInputs`, all optional).
+#[pyfunction]
+#[pyo3(signature = (policy, profile, inputs=None, *, as_of))]
+pub fn derive_facts(
+    py: Python<'_>,
+    policy: &Bound<'_, Policy>,
+    profile: &Bound<'_, PyAny>,
+    inputs: Option<&Bound<'_, PyAny>>,
+    as_of: &Bound<'_, PyAny>,
+) -> PyResult<Facts> {
+    let prof: zhiyuan::facts::VolunteerProfile = from_py(profile, "profile")?;
+    let inp: FactInputs = match inputs {
+        Some(i) if !i.is_none() => from_py(i, "inputs")?,
+        _ => FactInputs::default(),
+    };
+    let t = timestamp(as_of, "as_of")?;
+    let p = policy.get().core();
+    run(py, || zhiyuan::facts::derive_facts(p, &prof, &inp, t)).map(Facts)
+}
+
+/// The 文明贷 decision for one volunteer's facts at `as_of`.
+#[pyfunction]
+pub fn credit_decision(
+    py: Python<'_>,
+    policy: &Bound<'_, Policy>,
+    facts: &Bound<'_, PyAny>,
+    as_of: &Bound<'_, PyAny>,
+) -> PyResult<CreditDecision> {
+    let f: zhiyuan::facts::Facts = from_py(facts, "facts")?;
+    let t = timestamp(as_of, "as_of")?;
+    let p = policy.get().core();
+    run(py, || zhiyuan::credit::decide(p, &f, t)).map(CreditDecision)
+}
+
+/// The `i64` column of `fact` in `cols` (every fact but `active`, `status`).
+fn int_column(cols: &mut FactsColumns, fact: Fact) -> Option<&mut Vec<i64>> {
+    Some(match fact {
+        Fact::CumulativeHours => &mut cols.cumulative_minutes,
+        Fact::HoursLast12Months => &mut cols.minutes_last_12_months,
+        Fact::HoursThisYear => &mut cols.minutes_this_year,
+        Fact::MonthsRegistered => &mut cols.months_registered,
+        Fact::Age => &mut cols.age,
+        Fact::StarLevel => &mut cols.star_level,
+        Fact::MonthlyStarHonours => &mut cols.monthly_star_honours,
+        Fact::AnnualExcellentHonours => &mut cols.annual_excellent_honours,
+        Fact::Honours => &mut cols.honours,
+        Fact::FraudRevocations => &mut cols.fraud_revocations,
+        Fact::Sanctions => &mut cols.sanctions,
+        Fact::AverageRating => &mut cols.average_rating_centi,
+        Fact::RatingCount => &mut cols.rating_count,
+        _ => return None,
+    })
+}
+
+/// Fills `fact`'s column of `cols` from an Arrow column: integers for
+/// minutes, counts and hundredths, booleans for `active`, status names
+/// (`active`, `suspended`, `deregistered`) for `status`.
+fn fill(cols: &mut FactsColumns, fact: Fact, c: &Column) -> PyResult<()> {
+    match fact {
+        Fact::Active => cols.active = c.bools()?,
+        Fact::Status => {
+            cols.status = c
+                .strs()?
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    VolunteerStatus::parse(s).ok_or_else(|| {
+                        invalid(
+                            &format!("{}[{i}]", c.name()),
+                            format!("{s:?} is not one of active, suspended, deregistered"),
+                        )
+                    })
+                })
+                .collect::<PyResult<_>>()?;
+        }
+        f => {
+            if let Some(v) = int_column(cols, f) {
+                *v = c.i64s()?.into_owned();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads facts columns from a table or a `{name: column}` dict. Columns the
+/// policy reads must be present; other known fact columns are read when
+/// present; any other column (ids, names) is ignored.
+fn facts_columns(obj: &Bound<'_, PyAny>, reads: &[Fact]) -> PyResult<FactsColumns> {
+    let mut cols = FactsColumns::default();
+    if let Ok(d) = obj.cast::<PyDict>() {
+        for fact in Fact::ALL {
+            let name = cols.column_len(fact).0;
+            match d.get_item(name)? {
+                Some(v) => fill(&mut cols, fact, &Column::from_py(&v, name)?.named(name))?,
+                None if reads.contains(&fact) => {
+                    return Err(invalid(name, "missing column; the policy reads this fact"));
+                }
+                None => {}
+            }
+        }
+        return Ok(cols);
+    }
+    let table = Table::from_py(obj, "facts")?;
+    for fact in Fact::ALL {
+        let name = cols.column_len(fact).0;
+        if reads.contains(&fact) || table.has_column(name) {
+            fill(&mut cols, fact, &table.column(name)?)?;
+        }
+    }
+    Ok(cols)
+}
+
+/// 文明贷 decisions for a table of facts, one row per volunteer, with no
+/// per-row Python work. `facts` is any Arrow table (pyarrow, polars,
+/// pandas) or a dict of Arrow columns named like the `Facts` fields;
+/// returns a table `tier` (uint32, 0 = not eligible), `limit_fen`,
+/// `rate_discount_bp` (int64), `eligible` (bool), plus `reasons` (each
+/// row's full decision as JSON text) when `with_reasons`. The schema
+/// metadata carries `policy_hash` and `as_of`.
+#[pyfunction]
+#[pyo3(signature = (policy, facts, as_of, *, with_reasons=false))]
+pub fn credit_decisions(
+    py: Python<'_>,
+    policy: &Bound<'_, Policy>,
+    facts: &Bound<'_, PyAny>,
+    as_of: &Bound<'_, PyAny>,
+    with_reasons: bool,
+) -> PyResult<ArrowTable> {
+    let t = timestamp(as_of, "as_of")?;
+    let engine = check(CreditEngine::new(policy.get().core()))?;
+    let reads: Vec<Fact> = engine.facts_read().iter().copied().collect();
+    let cols = facts_columns(facts, &reads)?;
+    let b = run(py, || engine.decide_batch(&cols, t, with_reasons))?;
+    let mut out = vec![
+        ArrowColumn::new("tier", Arc::new(UInt32Array::from(b.tier))),
+        ArrowColumn::new("limit_fen", Arc::new(Int64Array::from(b.limit_fen))),
+        ArrowColumn::new(
+            "rate_discount_bp",
+            Arc::new(Int64Array::from(b.rate_discount_bp)),
+        ),
+        ArrowColumn::new("eligible", Arc::new(BooleanArray::from(b.eligible))),
+    ];
+    if let Some(reasons) = b.reasons {
+        let text = reasons
+            .iter()
+            .map(|d| serde_json::to_string(d).map(Some))
+            .collect::<Result<StringArray, _>>()
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        out.push(ArrowColumn::new("reasons", Arc::new(text)));
+    }
+    ArrowTable::new(out)?.with_metadata([
+        ("policy_hash".to_owned(), b.policy_hash),
+        ("as_of".to_owned(), b.as_of.to_string()),
+    ])
+}
+
+into_py_value_serde!(
+    zhiyuan::honours::HonourKind,
+    zhiyuan::honours::HonourRevocation
+);
+
+py_value!(
+    /// One honour of one volunteer for one period, possibly revoked.
+    Honour, "Honour", zhiyuan::honours::Honour,
+    { volunteer, kind, period, grantor, granted_on, revoked }
+);
+
+/// A `Period` object or its text form (`2024-03`, `2024`).
+fn period_arg(obj: &Bound<'_, PyAny>) -> PyResult<zhiyuan::time::Period> {
+    if let Ok(p) = obj.cast::<Period>() {
+        return Ok(p.get().0);
+    }
+    from_py(obj, "period")
+}
+
+/// The honours registry: who was named monthly star, annual excellent
+/// volunteer, … for which period. Grants are idempotent; a conflicting
+/// grant raises `ConflictError`. Safe to share across threads (calls are
+/// serialised).
+#[pyclass(frozen, module = "zhiyuan._zhiyuan", name = "HonoursRegistry")]
+pub struct HonoursRegistry(Mutex<zhiyuan::honours::HonoursRegistry>);
+
+impl HonoursRegistry {
+    fn lock(&self) -> MutexGuard<'_, zhiyuan::honours::HonoursRegistry> {
+        // Every core mutation validates before it changes anything.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[pymethods]
+impl HonoursRegistry {
+    /// An empty registry.
+    #[new]
+    fn py_new() -> Self {
+        HonoursRegistry(Mutex::new(zhiyuan::honours::HonoursRegistry::new()))
+    }
+
+    /// Grants an honour; `True` when new, `False` when the same grant was
+    /// already recorded.
+    fn grant(
+        &self,
+        volunteer: u64,
+        kind: &Bound<'_, PyAny>,
+        period: &Bound<'_, PyAny>,
+        grantor: u64,
+        granted_on: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let (k, p, d) = (
+            from_py(kind, "kind")?,
+            period_arg(period)?,
+            local_date(granted_on, "granted_on")?,
+        );
+        check(self.lock().grant(volunteer, k, p, grantor, d))
+    }
+
+    /// Grants one honour to each winner, all-or-nothing; returns how many
+    /// were new.
+    fn record_winners(
+        &self,
+        kind: &Bound<'_, PyAny>,
+        period: &Bound<'_, PyAny>,
+        winners: Vec<u64>,
+        grantor: u64,
+        granted_on: &Bound<'_, PyAny>,
+    ) -> PyResult<usize> {
+        let (k, p, d) = (
+            from_py(kind, "kind")?,
+            period_arg(period)?,
+            local_date(granted_on, "granted_on")?,
+        );
+        check(self.lock().record_winners(k, p, &winners, grantor, d))
+    }
+
+    /// Revokes an honour at `at`.
+    #[allow(clippy::too_many_arguments)]
+    fn revoke(
+        &self,
+        volunteer: u64,
+        kind: &Bound<'_, PyAny>,
+        period: &Bound<'_, PyAny>,
+        by: u64,
+        at: &Bound<'_, PyAny>,
+        reason: &str,
+    ) -> PyResult<()> {
+        let (k, p, t) = (
+            from_py(kind, "kind")?,
+            period_arg(period)?,
+            timestamp(at, "at")?,
+        );
+        check(self.lock().revoke(volunteer, k, p, by, t, reason))
+    }
+
+    /// Every honour of `volunteer` (revoked ones too), in (kind, period)
+    /// order.
+    fn of(&self, volunteer: u64) -> Vec<Honour> {
+        self.lock().of(volunteer).into_iter().map(Honour).collect()
+    }
+}
