@@ -53,6 +53,14 @@ impl Table {
         Ok(Table { schema, batches })
     }
 
+    fn names(&self) -> Vec<&str> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect()
+    }
+
     /// Whether the table has a column `name`.
     pub(crate) fn has_column(&self, name: &str) -> bool {
         self.schema.column_with_name(name).is_some()
@@ -62,19 +70,7 @@ impl Table {
     /// it and listing the columns present.
     pub(crate) fn column(&self, name: &str) -> PyResult<Column> {
         let Some((i, field)) = self.schema.column_with_name(name) else {
-            let have: Vec<&str> = self
-                .schema
-                .fields()
-                .iter()
-                .map(|f| f.name().as_str())
-                .collect();
-            return Err(invalid(
-                name,
-                format!(
-                    "missing column; the table has columns [{}]",
-                    have.join(", ")
-                ),
-            ));
+            return Err(missing_column(name, self.names()));
         };
         Ok(Column {
             name: name.to_owned(),
@@ -84,7 +80,81 @@ impl Table {
     }
 }
 
+/// A table argument: an Arrow table, or a dict of Arrow columns (whose
+/// lengths may differ; the core then names the short column). Columns are
+/// named in errors as `prefix` + their name.
+pub(crate) struct Columns {
+    prefix: String,
+    source: Source,
+}
+
+enum Source {
+    Table(Table),
+    Dict(Vec<(String, Column)>),
+}
+
+impl Columns {
+    /// Reads a table or a `{name: column}` dict. `param` names the argument
+    /// in errors; with `qualify`, column errors read `param.name`.
+    pub(crate) fn from_py(obj: &Bound<'_, PyAny>, param: &str, qualify: bool) -> PyResult<Self> {
+        let prefix = if qualify {
+            format!("{param}.")
+        } else {
+            String::new()
+        };
+        let source = match obj.cast::<PyDict>() {
+            Ok(d) => {
+                let mut cols = Vec::with_capacity(d.len());
+                for (k, v) in d.iter() {
+                    let name: String = k.extract()?;
+                    let full = format!("{prefix}{name}");
+                    cols.push((name, Column::from_py(&v, &full)?.named(&full)));
+                }
+                Source::Dict(cols)
+            }
+            Err(_) => Source::Table(Table::from_py(obj, param)?),
+        };
+        Ok(Columns { prefix, source })
+    }
+
+    /// Whether the column `name` is present.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        match &self.source {
+            Source::Table(t) => t.has_column(name),
+            Source::Dict(d) => d.iter().any(|(n, _)| n == name),
+        }
+    }
+
+    /// The column `name`; a missing one raises a `ValidationError` naming
+    /// it and listing the columns present.
+    pub(crate) fn column(&self, name: &str) -> PyResult<Column> {
+        let full = format!("{}{name}", self.prefix);
+        match &self.source {
+            Source::Table(t) if t.has_column(name) => Ok(t.column(name)?.named(&full)),
+            Source::Table(t) => Err(missing_column(&full, t.names())),
+            Source::Dict(d) => match d.iter().find(|(n, _)| n == name) {
+                Some((_, c)) => Ok(c.clone()),
+                None => Err(missing_column(
+                    &full,
+                    d.iter().map(|(n, _)| n.as_str()).collect(),
+                )),
+            },
+        }
+    }
+}
+
+fn missing_column(field: &str, have: Vec<&str>) -> PyErr {
+    invalid(
+        field,
+        format!(
+            "missing column; the table has columns [{}]",
+            have.join(", ")
+        ),
+    )
+}
+
 /// One input column (possibly chunked), named for errors.
+#[derive(Clone)]
 pub(crate) struct Column {
     name: String,
     data_type: DataType,
@@ -161,7 +231,16 @@ impl Column {
         )
     }
 
-    fn at(&self, row: usize, reason: impl Into<String>) -> PyErr {
+    /// Whether the column holds text.
+    pub(crate) fn is_text(&self) -> bool {
+        matches!(
+            self.data_type,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        )
+    }
+
+    /// A `ValidationError` about row `row` (`name[row]: reason`).
+    pub(crate) fn at(&self, row: usize, reason: impl Into<String>) -> PyErr {
         invalid(&format!("{}[{row}]", self.name), reason)
     }
 

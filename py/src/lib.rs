@@ -6,6 +6,7 @@
 //! PyCapsule boundary), then one file per capability.
 
 pub mod arrow;
+pub mod boards;
 pub mod convert;
 pub mod errors;
 pub mod ledger;
@@ -21,6 +22,12 @@ mod zhiyuan_module {
 
     #[pymodule_export]
     use crate::arrow::{ArrowColumn, ArrowTable};
+    #[pymodule_export]
+    use crate::boards::{
+        Comment, Exhibition, Feed, LikeBoard, LikeEvent, LikePartial, LikeVerdict, Post,
+        WeeklyBoard, like_batch, merge_partials, partial_boards, partial_exhibition,
+        weekly_leaderboard,
+    };
     #[pymodule_export]
     use crate::ledger::{
         GroupTotal, HoursLedger, PeriodTotal, Receipt, RecordState, Revocation, ServiceRecord,

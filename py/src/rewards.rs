@@ -7,13 +7,12 @@
 //! columns), reads only the columns named like the fields of the core's
 //! `FactsColumns`, and runs the core batch with the GIL released.
 
-use crate::arrow::{ArrowColumn, ArrowTable, Column, Table};
+use crate::arrow::{ArrowColumn, ArrowTable, Column, Columns};
 use crate::convert::{from_py, into_py_value_serde, invalid, local_date, py_value, timestamp};
 use crate::errors::{check, run};
 use crate::policy::{Period, Policy};
 use arrow_array::{BooleanArray, Int64Array, StringArray, UInt32Array};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use zhiyuan::credit::{CreditEngine, NextTier};
 use zhiyuan::facts::{Fact, FactInputs, FactsColumns, VolunteerStatus};
@@ -139,24 +138,11 @@ fn fill(cols: &mut FactsColumns, fact: Fact, c: &Column) -> PyResult<()> {
 /// policy reads must be present; other known fact columns are read when
 /// present; any other column (ids, names) is ignored.
 fn facts_columns(obj: &Bound<'_, PyAny>, reads: &[Fact]) -> PyResult<FactsColumns> {
+    let table = Columns::from_py(obj, "facts", false)?;
     let mut cols = FactsColumns::default();
-    if let Ok(d) = obj.cast::<PyDict>() {
-        for fact in Fact::ALL {
-            let name = cols.column_len(fact).0;
-            match d.get_item(name)? {
-                Some(v) => fill(&mut cols, fact, &Column::from_py(&v, name)?.named(name))?,
-                None if reads.contains(&fact) => {
-                    return Err(invalid(name, "missing column; the policy reads this fact"));
-                }
-                None => {}
-            }
-        }
-        return Ok(cols);
-    }
-    let table = Table::from_py(obj, "facts")?;
     for fact in Fact::ALL {
         let name = cols.column_len(fact).0;
-        if reads.contains(&fact) || table.has_column(name) {
+        if reads.contains(&fact) || table.has(name) {
             fill(&mut cols, fact, &table.column(name)?)?;
         }
     }

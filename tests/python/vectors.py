@@ -20,6 +20,7 @@ and one name in :data:`BOUND`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,15 @@ import zhiyuan
 VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
 
 #: Capabilities (directories under tests/vectors) whose ops are bound here.
-BOUND: list[str] = ["hours", "apportion", "monthly_stars", "annual", "facts", "credit"]
+BOUND: list[str] = [
+    "hours",
+    "apportion",
+    "monthly_stars",
+    "annual",
+    "facts",
+    "credit",
+    "leaderboard",
+]
 
 Op = Callable[["State", dict[str, Any]], Any]
 OPS: dict[str, Op] = {}
@@ -88,7 +97,9 @@ def load(path: Path) -> Scenario:
 
 def wire(value: Any) -> Any:
     """A result in the golden-vector wire form (the core's serde form)."""
-    if hasattr(value, "to_dict"):
+    if isinstance(value, zhiyuan.Period):
+        value = str(value)
+    elif hasattr(value, "to_dict"):
         value = value.to_dict()
     elif isinstance(value, list | tuple):
         value = [wire(v) for v in value]
@@ -110,6 +121,17 @@ def mask(value: Any, digest: str) -> Any:
     return value
 
 
+def unmask(value: Any, digest: str) -> Any:
+    """The inverse of :func:`mask`, for inputs that carry a decision's hash."""
+    if value == "$policy_hash":
+        return digest
+    if isinstance(value, list):
+        return [unmask(v, digest) for v in value]
+    if isinstance(value, dict):
+        return {k: unmask(v, digest) for k, v in value.items()}
+    return value
+
+
 def run(s: Scenario) -> int:
     """Runs every step of ``s``; raises AssertionError at the first mismatch."""
     state = State(s.policy)
@@ -122,8 +144,9 @@ def run(s: Scenario) -> int:
             f"{at}: a step has exactly one of output and error"
         )
         want_out, want_err = step.get("output"), step.get("error")
+        given = unmask(step.get("input") or {}, s.policy.hash)
         try:
-            got = mask(wire(f(state, step.get("input") or {})), s.policy.hash)
+            got = mask(wire(f(state, given)), s.policy.hash)
         except zhiyuan.ZhiyuanError as e:
             assert want_err is not None, f"{at}: unexpected error {e.kind}: {e}"
             assert e.kind == want_err["kind"], f"{at}: kind {e.kind} != {want_err['kind']}: {e}"
@@ -314,3 +337,131 @@ def _credit_decide_batch(s: State, i: dict[str, Any]) -> Any:
         "policy_hash": table.metadata["policy_hash"],
         "as_of": table.metadata["as_of"],
     }
+
+
+# ---------------------------------------------------------------- leaderboard (文明秀 likes)
+# As in core/tests/vectors_boards.rs; the batch ops get typed Arrow columns.
+
+
+def _feed(s: State) -> zhiyuan.Feed:
+    return s.get("feed", lambda: zhiyuan.Feed(s.policy))  # type: ignore[no-any-return]
+
+
+@op("feed.register")
+def _feed_register(s: State, i: dict[str, Any]) -> Any:
+    _feed(s).register(i["volunteer"], i["registered_at"])
+
+
+@op("feed.add_post")
+def _feed_add_post(s: State, i: dict[str, Any]) -> Any:
+    _feed(s).add_post(i)
+
+
+@op("feed.like")
+def _feed_like(s: State, i: dict[str, Any]) -> Any:
+    _feed(s).like(i)
+
+
+@op("feed.add_comment")
+def _feed_add_comment(s: State, i: dict[str, Any]) -> Any:
+    _feed(s).add_comment(i)
+
+
+@op("feed.comments")
+def _feed_comments(s: State, i: dict[str, Any]) -> Any:
+    return _feed(s).comments(i["post"])
+
+
+@op("feed.topic")
+def _feed_topic(s: State, i: dict[str, Any]) -> Any:
+    return _feed(s).topic(i["topic"])
+
+
+@op("feed.topics")
+def _feed_topics(s: State, i: dict[str, Any]) -> Any:
+    return _feed(s).topics()
+
+
+@op("feed.weeks")
+def _feed_weeks(s: State, i: dict[str, Any]) -> Any:
+    return _feed(s).likes().weeks()
+
+
+@op("feed.board")
+def _feed_board(s: State, i: dict[str, Any]) -> Any:
+    return _feed(s).likes().board(i["week"], i["k"])
+
+
+@op("feed.exhibition")
+def _feed_exhibition(s: State, i: dict[str, Any]) -> Any:
+    return _feed(s).likes().exhibition(i["month"], i["n"])
+
+
+@op("feed.verdicts")
+def _feed_verdicts(s: State, i: dict[str, Any]) -> Any:
+    return _feed(s).likes().verdicts()
+
+
+@op("feed.partial")
+def _feed_partial(s: State, i: dict[str, Any]) -> Any:
+    return _feed(s).likes().partial()
+
+
+ID = pa.uint64()
+TS = pa.timestamp("us", tz="UTC")
+COLUMN_TYPES: dict[str, pa.DataType] = {
+    "time": TS,
+    "registered_at": TS,
+    "action": pa.string(),
+}
+
+
+def arrow_columns(cols: dict[str, list[Any]]) -> dict[str, pa.Array]:
+    """A vector's column dict as typed Arrow arrays (lengths kept as written)."""
+    out = {}
+    for name, values in cols.items():
+        t = COLUMN_TYPES.get(name, ID)
+        if t == TS:
+            values = [dt.datetime.fromisoformat(v) for v in values]
+        out[name] = pa.array(values, t)
+    return out
+
+
+def _tables(i: dict[str, Any]) -> tuple[Any, Any, Any]:
+    return (
+        arrow_columns(i["posts"]),
+        arrow_columns(i["likes"]),
+        arrow_columns(i["registrations"]),
+    )
+
+
+@op("batch.weekly_boards")
+def _weekly_boards(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.weekly_leaderboard(s.policy, *_tables(i), k=i.get("k", 0))
+
+
+@op("batch.like_batch")
+def _like_batch(s: State, i: dict[str, Any]) -> Any:
+    options = i.get("options") or {}
+    partial, verdicts = zhiyuan.like_batch(s.policy, *_tables(i), **options)
+    if verdicts is None:
+        return {"partial": partial, "verdicts": None}
+    d = verdicts.to_pydict()
+    rows = [dict(zip(d, row, strict=True)) for row in zip(*d.values(), strict=True)]
+    return {"partial": partial, "verdicts": rows}
+
+
+@op("partial.merge")
+def _partial_merge(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.merge_partials([zhiyuan.LikePartial.from_dict(p) for p in i["partials"]])
+
+
+@op("partial.boards")
+def _partial_boards(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.partial_boards(zhiyuan.LikePartial.from_dict(i["partial"]), i.get("k", 0))
+
+
+@op("partial.exhibition")
+def _partial_exhibition(s: State, i: dict[str, Any]) -> Any:
+    p = zhiyuan.LikePartial.from_dict(i["partial"])
+    return zhiyuan.partial_exhibition(p, i["month"], i.get("n", 0))

@@ -19,6 +19,8 @@ __all__ = [
     "Grain",
     "GroupBy",
     "HonourKind",
+    "LikeAction",
+    "LikeReason",
     "RecordKind",
     "RecordStatus",
     "RevokeReason",
@@ -73,3 +75,9 @@ ApportionMethod = Literal["sainte_lague", "largest_remainder", "dhondt", "huntin
 VolunteerStatus = Literal["active", "suspended", "deregistered"]
 #: An honour kind (domain-rules §4).
 HonourKind = Literal["monthly_star", "annual_excellent", "excellent_work", "commendation"]
+#: A like event's action.
+LikeAction = Literal["like", "unlike"]
+#: Why a like counts less than fully (domain-rules §5).
+LikeReason = Literal[
+    "outside_window", "self_like", "duplicate", "unliked", "new_account", "author_cap", "liker_cap"
+]
