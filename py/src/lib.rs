@@ -10,6 +10,7 @@ pub mod boards;
 pub mod convert;
 pub mod errors;
 pub mod ledger;
+pub mod orders;
 pub mod policy;
 pub mod rewards;
 pub mod selection;
@@ -31,6 +32,11 @@ mod zhiyuan_module {
     #[pymodule_export]
     use crate::ledger::{
         GroupTotal, HoursLedger, PeriodTotal, Receipt, RecordState, Revocation, ServiceRecord,
+    };
+    #[pymodule_export]
+    use crate::orders::{
+        Breach, Order, OrderBook, OrderEvent, OrderMetrics, Ranking, ServiceList,
+        dispatch_candidates, distance_m,
     };
     #[pymodule_export]
     use crate::policy::{Period, Policy, periods, star_levels, to_utc};

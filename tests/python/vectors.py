@@ -42,6 +42,8 @@ BOUND: list[str] = [
     "facts",
     "credit",
     "leaderboard",
+    "orders",
+    "dispatch",
 ]
 
 Op = Callable[["State", dict[str, Any]], Any]
@@ -465,3 +467,82 @@ def _partial_boards(s: State, i: dict[str, Any]) -> Any:
 def _partial_exhibition(s: State, i: dict[str, Any]) -> Any:
     p = zhiyuan.LikePartial.from_dict(i["partial"])
     return zhiyuan.partial_exhibition(p, i["month"], i.get("n", 0))
+
+
+# ---------------------------------------------------------------- orders, dispatch
+# As in core/tests/vectors_orders.rs: an OrderBook and an HoursLedger on one tree.
+
+
+def _book(s: State) -> zhiyuan.OrderBook:
+    book = s.objects.get("book")
+    assert book is not None, "the scenario must start with orders.new"
+    return book  # type: ignore[no-any-return]
+
+
+@op("orders.new")
+def _orders_new(s: State, i: dict[str, Any]) -> Any:
+    tree = zhiyuan.UnitTree(i["units"], i.get("teams", []))
+    s.objects["book"] = zhiyuan.OrderBook(s.policy, tree)
+    s.objects["ledger"] = zhiyuan.HoursLedger(s.policy, tree)
+
+
+@op("orders.place")
+def _orders_place(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).place(i)
+
+
+@op("orders.apply")
+def _orders_apply(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).apply(i)
+
+
+@op("orders.fulfil")
+def _orders_fulfil(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).fulfil(_ledger(s), i)
+
+
+@op("orders.order")
+def _orders_order(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).order(i["id"])
+
+
+@op("orders.events_of")
+def _orders_events_of(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).events_of(i["id"])
+
+
+@op("orders.order_of_record")
+def _orders_order_of_record(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).order_of_record(i["record"])
+
+
+@op("orders.overdue")
+def _orders_overdue(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).overdue(i["now"])
+
+
+@op("orders.sweep")
+def _orders_sweep(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).sweep(i["actor"], i["now"])
+
+
+@op("orders.metrics")
+def _orders_metrics(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).metrics(i["unit"], i["period"])
+
+
+@op("orders.service_list")
+def _orders_service_list(s: State, i: dict[str, Any]) -> Any:
+    return _book(s).service_list(i["from"], i["to"], i.get("within"))
+
+
+@op("dispatch.rank")
+def _dispatch_rank(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.dispatch_candidates(
+        s.policy, i["candidates"], i["query"], i["now"], i.get("limit")
+    )
+
+
+@op("dispatch.distance_m")
+def _dispatch_distance_m(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.distance_m(i["a"], i["b"])

@@ -21,6 +21,7 @@ __all__ = [
     "HonourKind",
     "LikeAction",
     "LikeReason",
+    "OrderState",
     "RecordKind",
     "RecordStatus",
     "RevokeReason",
@@ -80,4 +81,17 @@ LikeAction = Literal["like", "unlike"]
 #: Why a like counts less than fully (domain-rules §5).
 LikeReason = Literal[
     "outside_window", "self_like", "duplicate", "unliked", "new_account", "author_cap", "liker_cap"
+]
+#: Where an order stands (点单 → 派单 → 接单 → 评单).
+OrderState = Literal[
+    "placed",
+    "under_review",
+    "dispatched",
+    "accepted",
+    "fulfilled",
+    "rated",
+    "closed",
+    "rejected",
+    "cancelled",
+    "expired",
 ]
