@@ -42,8 +42,10 @@ mod zhiyuan_module {
     use crate::policy::{Period, Policy, periods, star_levels, to_utc};
     #[pymodule_export]
     use crate::rewards::{
-        CreditDecision, Facts, Honour, HonoursRegistry, VolunteerProfile, credit_decision,
-        credit_decisions, derive_facts,
+        Certificate, CertificateKey, CertificateRegistry, CertificateStatus, CreditDecision, Facts,
+        Honour, HonoursRegistry, PerkClaimReceipt, PerkDesk, PerkEligibility, PointsAccount,
+        PointsEntry, PointsLedger, RedemptionReceipt, VolunteerProfile, credit_decision,
+        credit_decisions, derive_facts, verify_certificate, verify_certificate_json,
     };
     #[pymodule_export]
     use crate::selection::{

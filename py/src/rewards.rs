@@ -295,3 +295,297 @@ impl HonoursRegistry {
         self.lock().of(volunteer).into_iter().map(Honour).collect()
     }
 }
+
+into_py_value_serde!(
+    zhiyuan::points::PointsEntryKind,
+    zhiyuan::points::Redemption,
+    zhiyuan::perks::PerkClaim,
+    zhiyuan::rules::Gap,
+    zhiyuan::certificates::CertificateRevocation,
+);
+
+py_value!(
+    /// One volunteer's points balance and how it came about.
+    PointsAccount, "PointsAccount", zhiyuan::points::PointsAccount,
+    { volunteer, balance, earned, redeemed, expired, clawed_back, debt, hours_points }
+);
+
+py_value!(
+    /// One line of a volunteer's points history.
+    PointsEntry, "PointsEntry", zhiyuan::points::PointsEntry,
+    { at, kind, points, balance_after, debt_after }
+);
+
+py_value!(
+    /// A redemption as recorded; redeeming the same order code again
+    /// returns it.
+    RedemptionReceipt, "RedemptionReceipt", zhiyuan::points::RedemptionReceipt,
+    { redemption, balance_after }
+);
+
+py_value!(
+    /// Whether a volunteer may claim a perk now, with the reasons and gaps.
+    PerkEligibility, "PerkEligibility", zhiyuan::perks::PerkEligibility,
+    {
+        perk, merchant, title, eligible, reasons, conditions, gaps, period,
+        claimed_in_period, limit_per_period, points_cost,
+    }
+);
+
+py_value!(
+    /// A perk claim as recorded.
+    PerkClaimReceipt, "PerkClaimReceipt", zhiyuan::perks::PerkClaimReceipt,
+    { claim, merchant, period, claims_in_period, limit_per_period, points_spent }
+);
+
+py_value!(
+    /// A signed service-hours certificate (志愿服务证明).
+    Certificate, "Certificate", zhiyuan::certificates::Certificate,
+    {
+        serial, volunteer, volunteer_name, minutes, content, recording_unit,
+        recording_unit_name, period_from, period_to, issuer, issued_at, key_id,
+        verification_code,
+    }
+);
+
+py_value!(
+    /// What a public check of a serial and code finds.
+    CertificateStatus, "CertificateStatus", zhiyuan::certificates::CertificateStatus,
+    { serial, found, code_matches, revoked, valid }
+);
+
+/// The points ledger (积分): hours and honours earn points, redemptions
+/// spend them, expiry and claw-backs follow the policy. Safe to share
+/// across threads (calls are serialised).
+#[pyclass(frozen, module = "zhiyuan._zhiyuan", name = "PointsLedger")]
+pub struct PointsLedger(Mutex<zhiyuan::points::PointsLedger>);
+
+impl PointsLedger {
+    fn lock(&self) -> MutexGuard<'_, zhiyuan::points::PointsLedger> {
+        // Every core mutation validates before it changes anything.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[pymethods]
+impl PointsLedger {
+    /// An empty points ledger under `policy`.
+    #[new]
+    fn py_new(policy: &Bound<'_, Policy>) -> Self {
+        PointsLedger(Mutex::new(zhiyuan::points::PointsLedger::new(
+            policy.get().core(),
+        )))
+    }
+
+    /// Brings hours points in line with `approved_minutes` (the ledger's
+    /// total at `at`); returns the points credited (negative: clawed back).
+    fn sync_hours(
+        &self,
+        volunteer: u64,
+        approved_minutes: i64,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
+        let t = timestamp(at, "at")?;
+        check(self.lock().sync_hours(volunteer, approved_minutes, t))
+    }
+
+    /// Brings honour points in line with `honours` (`Honour` objects or
+    /// dicts); returns the points credited.
+    fn sync_honours(
+        &self,
+        volunteer: u64,
+        honours: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
+        let hs: Vec<zhiyuan::honours::Honour> = from_py(honours, "honours")?;
+        let t = timestamp(at, "at")?;
+        check(self.lock().sync_honours(volunteer, &hs, t))
+    }
+
+    /// Redeems points (a `Redemption` dict: `order_code`, `volunteer`,
+    /// `merchant`, `points`, `at`).
+    fn redeem(&self, redemption: &Bound<'_, PyAny>) -> PyResult<RedemptionReceipt> {
+        let r = from_py(redemption, "redemption")?;
+        check(self.lock().redeem(&r)).map(RedemptionReceipt)
+    }
+
+    /// Expires the volunteer's points due at `at`; returns how many.
+    fn expire(&self, volunteer: u64, at: &Bound<'_, PyAny>) -> PyResult<i64> {
+        let t = timestamp(at, "at")?;
+        check(self.lock().expire(volunteer, t))
+    }
+
+    /// The volunteer's account.
+    fn account(&self, volunteer: u64) -> PointsAccount {
+        PointsAccount(self.lock().account(volunteer))
+    }
+
+    /// The volunteer's history, oldest first.
+    fn entries(&self, volunteer: u64) -> Vec<PointsEntry> {
+        self.lock()
+            .entries(volunteer)
+            .iter()
+            .cloned()
+            .map(PointsEntry)
+            .collect()
+    }
+}
+
+/// The perk desk (礼遇): which perks a volunteer may claim, and claims with
+/// per-period limits, optionally paid in points. Safe to share across
+/// threads (calls are serialised).
+#[pyclass(frozen, module = "zhiyuan._zhiyuan", name = "PerkDesk")]
+pub struct PerkDesk(Mutex<zhiyuan::perks::PerkDesk>);
+
+impl PerkDesk {
+    fn lock(&self) -> MutexGuard<'_, zhiyuan::perks::PerkDesk> {
+        // Every core mutation validates before it changes anything.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[pymethods]
+impl PerkDesk {
+    /// A desk for the perk catalogue of `policy`.
+    #[new]
+    fn py_new(policy: &Bound<'_, Policy>) -> PyResult<Self> {
+        check(zhiyuan::perks::PerkDesk::new(policy.get().core())).map(|d| PerkDesk(Mutex::new(d)))
+    }
+
+    /// Every perk with whether `volunteer` (with `facts`) may claim it at
+    /// `at`; `points` (the volunteer's account) for perks that cost points.
+    #[pyo3(signature = (volunteer, facts, at, points=None))]
+    fn eligible_perks(
+        &self,
+        volunteer: u64,
+        facts: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        points: Option<&Bound<'_, PointsAccount>>,
+    ) -> PyResult<Vec<PerkEligibility>> {
+        let f: zhiyuan::facts::Facts = from_py(facts, "facts")?;
+        let t = timestamp(at, "at")?;
+        let acc = points.map(|p| &p.get().0);
+        Ok(self
+            .lock()
+            .eligible_perks(volunteer, &f, t, acc)
+            .into_iter()
+            .map(PerkEligibility)
+            .collect())
+    }
+
+    /// Claims a perk (`claim_code`, `volunteer`, `perk`, `at`); a perk that
+    /// costs points spends them from `points`.
+    #[pyo3(signature = (claim, facts, points=None))]
+    fn claim(
+        &self,
+        claim: &Bound<'_, PyAny>,
+        facts: &Bound<'_, PyAny>,
+        points: Option<&Bound<'_, PointsLedger>>,
+    ) -> PyResult<PerkClaimReceipt> {
+        let c = from_py(claim, "claim")?;
+        let f: zhiyuan::facts::Facts = from_py(facts, "facts")?;
+        let mut desk = self.lock();
+        let r = match points {
+            Some(p) => desk.claim(&c, &f, Some(&mut p.get().lock())),
+            None => desk.claim(&c, &f, None),
+        };
+        check(r).map(PerkClaimReceipt)
+    }
+}
+
+/// A certificate signing key: an id and a secret (text or bytes). The
+/// secret is never shown.
+#[pyclass(frozen, module = "zhiyuan._zhiyuan", name = "CertificateKey")]
+pub struct CertificateKey(zhiyuan::certificates::CertificateKey);
+
+#[pymethods]
+impl CertificateKey {
+    /// A key `id` with `secret`.
+    #[new]
+    fn py_new(id: &str, secret: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let bytes: Vec<u8> = match secret.extract::<String>() {
+            Ok(s) => s.into_bytes(),
+            Err(_) => secret.extract()?,
+        };
+        check(zhiyuan::certificates::CertificateKey::new(id, &bytes)).map(CertificateKey)
+    }
+
+    /// The key id.
+    #[getter]
+    fn id(&self) -> &str {
+        self.0.id()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("CertificateKey(id={:?})", self.0.id())
+    }
+}
+
+/// Issues, revokes and checks certificates with serials `<prefix>…`.
+/// Safe to share across threads (calls are serialised).
+#[pyclass(frozen, module = "zhiyuan._zhiyuan", name = "CertificateRegistry")]
+pub struct CertificateRegistry(Mutex<zhiyuan::certificates::CertificateRegistry>);
+
+impl CertificateRegistry {
+    fn lock(&self) -> MutexGuard<'_, zhiyuan::certificates::CertificateRegistry> {
+        // Every core mutation validates before it changes anything.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[pymethods]
+impl CertificateRegistry {
+    /// An empty registry under `policy` issuing serials `prefix…`.
+    #[new]
+    fn py_new(policy: &Bound<'_, Policy>, prefix: &str) -> Self {
+        CertificateRegistry(Mutex::new(zhiyuan::certificates::CertificateRegistry::new(
+            policy.get().core(),
+            prefix,
+        )))
+    }
+
+    /// Issues a certificate for `request` signed with `key`.
+    fn issue(
+        &self,
+        request: &Bound<'_, PyAny>,
+        key: &Bound<'_, CertificateKey>,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Certificate> {
+        let r = from_py(request, "request")?;
+        let t = timestamp(at, "at")?;
+        check(self.lock().issue(&r, &key.get().0, t)).map(Certificate)
+    }
+
+    /// The certificate `serial`.
+    fn get(&self, serial: &str) -> PyResult<Certificate> {
+        check(self.lock().get(serial).cloned()).map(Certificate)
+    }
+
+    /// Revokes certificate `serial`.
+    fn revoke(&self, serial: &str, by: u64, at: &Bound<'_, PyAny>, reason: &str) -> PyResult<()> {
+        let t = timestamp(at, "at")?;
+        check(self.lock().revoke(serial, by, t, reason))
+    }
+
+    /// What a public check of `serial` with `code` finds.
+    fn check(&self, serial: &str, code: &str) -> CertificateStatus {
+        CertificateStatus(self.lock().check(serial, code))
+    }
+}
+
+/// Whether `certificate` (a `Certificate` or its dict form) carries a valid
+/// signature under `key`.
+#[pyfunction]
+pub fn verify_certificate(
+    certificate: &Bound<'_, PyAny>,
+    key: &Bound<'_, CertificateKey>,
+) -> PyResult<bool> {
+    let c: zhiyuan::certificates::Certificate = from_py(certificate, "certificate")?;
+    Ok(c.verify(&key.get().0))
+}
+
+/// Whether a certificate's JSON text parses and verifies under `key`.
+#[pyfunction]
+pub fn verify_certificate_json(text: &str, key: &Bound<'_, CertificateKey>) -> bool {
+    zhiyuan::certificates::Certificate::verify_json(text, &key.get().0)
+}

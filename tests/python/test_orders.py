@@ -62,7 +62,7 @@ def test_metrics_and_service_list_objects() -> None:
     start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     lst = book.service_list(start, start + dt.timedelta(days=366))
     assert getattr(lst, "from") == start and lst.to_dict()["from"] == "2024-01-01T00:00:00Z"
-    with pytest.raises(zhiyuan.ValidationError, match="^to: must be after from"):
+    with pytest.raises(zhiyuan.ValidationError, match=r"^to: must be after from"):
         book.service_list(start, start)
     by_unit = book.metrics_by_unit("2024")
     assert all(isinstance(m, zhiyuan.OrderMetrics) for m in by_unit)

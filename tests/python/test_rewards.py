@@ -197,3 +197,43 @@ def test_honours_registry() -> None:
     # Honours feed the facts.
     f = zhiyuan.derive_facts(zhiyuan.Policy(), PROFILE, {"honours": reg.of(7)}, as_of=AS_OF)
     assert f.monthly_star_honours == 0, "a revoked honour does not count"
+
+
+def test_points_perks_certificates_objects(policy: zhiyuan.Policy) -> None:
+    points = zhiyuan.PointsLedger(policy)
+    credited = points.sync_hours(7, 600, AS_OF)
+    account = points.account(7)
+    assert account.balance == credited > 0 and account.hours_points == credited
+    assert pickle.loads(pickle.dumps(account)) == account
+    assert [e.points for e in points.entries(7)] == [credited]
+    with pytest.raises(zhiyuan.ValidationError, match=r"^approved_minutes: "):
+        points.sync_hours(7, -1, AS_OF)
+    desk = zhiyuan.PerkDesk(policy)
+    facts = zhiyuan.derive_facts(policy, PROFILE, {"cumulative_minutes": 600}, as_of=AS_OF)
+    perks = desk.eligible_perks(7, facts, AS_OF, account)
+    assert all(isinstance(p, zhiyuan.PerkEligibility) for p in perks)
+    key = zhiyuan.CertificateKey("k1", "s3cret-s3cret-s3cret")
+    assert "s3cret-s3cret-s3cret" not in repr(key) and key.id == "k1"
+    registry = zhiyuan.CertificateRegistry(policy, "PZ")
+    cert = registry.issue(
+        {
+            "volunteer": 7,
+            "volunteer_name": "张三",
+            "minutes": 600,
+            "content": "社区服务",
+            "recording_unit": 1,
+            "recording_unit_name": "中心",
+            "period_from": "2024-01-01",
+            "period_to": "2024-05-31",
+            "issuer": 2,
+        },
+        key,
+        AS_OF,
+    )
+    assert cert.serial.startswith("PZ") and registry.get(cert.serial) == cert
+    assert zhiyuan.verify_certificate(cert, zhiyuan.CertificateKey("k1", b"s3cret-s3cret-s3cret"))
+    other = zhiyuan.CertificateKey("k1", "other-other-other!")
+    assert not zhiyuan.verify_certificate(cert.to_dict(), other)
+    assert registry.check(cert.serial, cert.verification_code).valid
+    registry.revoke(cert.serial, 2, AS_OF, "error")
+    assert not registry.check(cert.serial, cert.verification_code).valid

@@ -41,6 +41,9 @@ BOUND: list[str] = [
     "annual",
     "facts",
     "credit",
+    "points",
+    "perks",
+    "certificates",
     "leaderboard",
     "orders",
     "dispatch",
@@ -546,3 +549,94 @@ def _dispatch_rank(s: State, i: dict[str, Any]) -> Any:
 @op("dispatch.distance_m")
 def _dispatch_distance_m(s: State, i: dict[str, Any]) -> Any:
     return zhiyuan.distance_m(i["a"], i["b"])
+
+
+# ---------------------------------------------------------------- points, perks, certificates
+# As in core/tests/vectors_rewards.rs: one honours registry, points ledger,
+# perk desk and certificate registry (serial prefix PZ) per scenario.
+
+
+def _points(s: State) -> zhiyuan.PointsLedger:
+    return s.get("points", lambda: zhiyuan.PointsLedger(s.policy))  # type: ignore[no-any-return]
+
+
+def _desk(s: State) -> zhiyuan.PerkDesk:
+    return s.get("perks", lambda: zhiyuan.PerkDesk(s.policy))  # type: ignore[no-any-return]
+
+
+def _certificates(s: State) -> zhiyuan.CertificateRegistry:
+    return s.get(  # type: ignore[no-any-return]
+        "certificates", lambda: zhiyuan.CertificateRegistry(s.policy, "PZ")
+    )
+
+
+def _key(k: dict[str, Any]) -> zhiyuan.CertificateKey:
+    return zhiyuan.CertificateKey(k["id"], k["secret"])
+
+
+@op("points.sync_hours")
+def _points_sync_hours(s: State, i: dict[str, Any]) -> Any:
+    return _points(s).sync_hours(i["volunteer"], i["approved_minutes"], i["at"])
+
+
+@op("points.sync_honours")
+def _points_sync_honours(s: State, i: dict[str, Any]) -> Any:
+    honours = _honours(s).of(i["volunteer"])
+    return _points(s).sync_honours(i["volunteer"], honours, i["at"])
+
+
+@op("points.redeem")
+def _points_redeem(s: State, i: dict[str, Any]) -> Any:
+    return _points(s).redeem(i)
+
+
+@op("points.expire")
+def _points_expire(s: State, i: dict[str, Any]) -> Any:
+    return _points(s).expire(i["volunteer"], i["at"])
+
+
+@op("points.account")
+def _points_account(s: State, i: dict[str, Any]) -> Any:
+    return _points(s).account(i["volunteer"])
+
+
+@op("points.entries")
+def _points_entries(s: State, i: dict[str, Any]) -> Any:
+    return _points(s).entries(i["volunteer"])
+
+
+@op("perks.eligible")
+def _perks_eligible(s: State, i: dict[str, Any]) -> Any:
+    account = _points(s).account(i["volunteer"]) if i.get("with_points") else None
+    return _desk(s).eligible_perks(i["volunteer"], i["facts"], i["at"], account)
+
+
+@op("perks.claim")
+def _perks_claim(s: State, i: dict[str, Any]) -> Any:
+    points = _points(s) if i.get("with_points") else None
+    return _desk(s).claim(i["claim"], i["facts"], points)
+
+
+@op("certificates.issue")
+def _certificates_issue(s: State, i: dict[str, Any]) -> Any:
+    return _certificates(s).issue(i["request"], _key(i["key"]), i["at"])
+
+
+@op("certificates.verify")
+def _certificates_verify(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.verify_certificate(i["certificate"], _key(i["key"]))
+
+
+@op("certificates.verify_json")
+def _certificates_verify_json(s: State, i: dict[str, Any]) -> Any:
+    return zhiyuan.verify_certificate_json(i["text"], _key(i["key"]))
+
+
+@op("certificates.revoke")
+def _certificates_revoke(s: State, i: dict[str, Any]) -> Any:
+    _certificates(s).revoke(i["serial"], i["by"], i["at"], i["reason"])
+
+
+@op("certificates.check")
+def _certificates_check(s: State, i: dict[str, Any]) -> Any:
+    return _certificates(s).check(i["serial"], i["code"])
