@@ -8,6 +8,7 @@
 pub mod arrow;
 pub mod boards;
 pub mod convert;
+pub mod county;
 pub mod errors;
 pub mod ledger;
 pub mod orders;
@@ -29,6 +30,8 @@ mod zhiyuan_module {
         WeeklyBoard, like_batch, merge_partials, partial_boards, partial_exhibition,
         weekly_leaderboard,
     };
+    #[pymodule_export]
+    use crate::county::{County, county};
     #[pymodule_export]
     use crate::ledger::{
         GroupTotal, HoursLedger, PeriodTotal, Receipt, RecordState, Revocation, ServiceRecord,

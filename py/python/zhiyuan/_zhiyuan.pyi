@@ -34,6 +34,7 @@ __all__ = [
     "CertificateStatus",
     "Comment",
     "ConflictError",
+    "County",
     "CreditDecision",
     "DistrictSeats",
     "Exhibition",
@@ -84,6 +85,7 @@ __all__ = [
     "apportion",
     "core_version",
     "count_votes",
+    "county",
     "credit_decision",
     "credit_decisions",
     "derive_facts",
@@ -1418,3 +1420,27 @@ def verify_certificate(
     certificate: Certificate | Mapping[str, Any], key: CertificateKey
 ) -> bool: ...
 def verify_certificate_json(text: str, key: CertificateKey) -> bool: ...
+
+# ---------------------------------------------------------------- synthetic county
+
+@final
+class County:
+    """A generated county; tables in the layout the batch functions read."""
+
+    @property
+    def params(self) -> dict[str, Any]: ...
+    @property
+    def hash(self) -> str: ...
+    def overview(self) -> dict[str, Any]: ...
+    def tree(self) -> UnitTree: ...
+    def records(self) -> ArrowTable: ...
+    def volunteers(self) -> ArrowTable: ...
+    def posts(self) -> ArrowTable: ...
+    def likes(self) -> ArrowTable: ...
+    def registrations(self) -> ArrowTable: ...
+
+def county(
+    seed: int = 1,
+    scale: Literal["small", "default", "benchmark"] = "small",
+    params: dict[str, Any] | None = None,
+) -> County: ...
