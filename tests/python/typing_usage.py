@@ -49,6 +49,21 @@ def usage() -> list[int]:
     fresh: bool = registry.grant(7, "monthly_star", "2024-03", 1, dt.date(2024, 4, 2))
     honours: list[zhiyuan.Honour] = registry.of(7)
 
+    county: zhiyuan.County = zhiyuan.county(3, "small", {"volunteers": 200, "likes": 300})
+    boards: list[zhiyuan.WeeklyBoard] = zhiyuan.weekly_leaderboard(
+        policy, county.posts(), county.likes(), county.registrations(), k=3
+    )
+    partial, verdicts = zhiyuan.like_batch(
+        policy, county.posts(), county.likes(), county.registrations(), verdicts=True
+    )
+    merged: zhiyuan.LikePartial = zhiyuan.merge_partials([partial])
+    assert zhiyuan.partial_boards(merged, 3) == boards and verdicts is not None
+    book = zhiyuan.OrderBook(policy, county.tree())
+    breaches: list[zhiyuan.Breach] = book.overdue(as_of)
+    points = zhiyuan.PointsLedger(policy)
+    credited: int = points.sync_hours(7, 6000, as_of)
+    del breaches, credited
+
     try:
         zhiyuan.Period.parse("nope")
     except zhiyuan.ValidationError as e:
