@@ -6,7 +6,7 @@
 use crate::arrow::{ArrowColumn, ArrowTable, Column, Columns};
 use crate::convert::{from_py, into_py_value_serde, py_value, serde_to_py, timestamp};
 use crate::errors::{check, run};
-use crate::policy::{Period, Policy};
+use crate::policy::{Period, Policy, period_arg};
 use arrow_array::{Int64Array, StringArray, UInt64Array};
 use pyo3::prelude::*;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -57,14 +57,6 @@ py_value!(
     /// for all partitions together.
     LikePartial, "LikePartial", zhiyuan::leaderboard::LikePartial, { policy_hash }
 );
-
-/// A `Period` object or its text form (`2024-W10`, `2024-03`).
-fn period_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<zhiyuan::time::Period> {
-    if let Ok(p) = obj.cast::<Period>() {
-        return Ok(p.get().0);
-    }
-    from_py(obj, field)
-}
 
 /// The weeks that have counted likes, oldest first.
 fn weeks(b: &zhiyuan::leaderboard::LikeBoard) -> Vec<Period> {

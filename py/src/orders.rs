@@ -10,7 +10,7 @@
 use crate::convert::{from_py, into_py_value_serde, py_value, timestamp};
 use crate::errors::{check, run};
 use crate::ledger::HoursLedger;
-use crate::policy::{Period, Policy};
+use crate::policy::{Policy, period_arg};
 use crate::units::UnitTree;
 use pyo3::prelude::*;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -176,7 +176,7 @@ impl OrderBook {
         unit: u64,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<OrderMetrics> {
-        let p = period_arg(period)?;
+        let p = period_arg(period, "period")?;
         run(py, || self.lock().metrics(unit, p)).map(OrderMetrics)
     }
 
@@ -186,7 +186,7 @@ impl OrderBook {
         py: Python<'_>,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<OrderMetrics>> {
-        let p = period_arg(period)?;
+        let p = period_arg(period, "period")?;
         let out = run(py, || Ok(self.lock().metrics_by_unit(p)))?;
         Ok(out.into_iter().map(OrderMetrics).collect())
     }
@@ -203,14 +203,6 @@ impl OrderBook {
         let (f, t) = (timestamp(start, "from")?, timestamp(end, "to")?);
         run(py, || self.lock().service_list(f, t, within)).map(ServiceList)
     }
-}
-
-/// A `Period` object or its text form.
-fn period_arg(obj: &Bound<'_, PyAny>) -> PyResult<zhiyuan::time::Period> {
-    if let Ok(p) = obj.cast::<Period>() {
-        return Ok(p.get().0);
-    }
-    from_py(obj, "period")
 }
 
 /// Ranks `candidates` (dicts: `who`, `location`, `skills`, …) for a query

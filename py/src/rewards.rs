@@ -10,7 +10,7 @@
 use crate::arrow::{ArrowColumn, ArrowTable, Column, Columns};
 use crate::convert::{from_py, into_py_value_serde, invalid, local_date, py_value, timestamp};
 use crate::errors::{check, run};
-use crate::policy::{Period, Policy};
+use crate::policy::{Policy, period_arg};
 use arrow_array::{BooleanArray, Int64Array, StringArray, UInt32Array};
 use pyo3::prelude::*;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -204,14 +204,6 @@ py_value!(
     { volunteer, kind, period, grantor, granted_on, revoked }
 );
 
-/// A `Period` object or its text form (`2024-03`, `2024`).
-fn period_arg(obj: &Bound<'_, PyAny>) -> PyResult<zhiyuan::time::Period> {
-    if let Ok(p) = obj.cast::<Period>() {
-        return Ok(p.get().0);
-    }
-    from_py(obj, "period")
-}
-
 /// The honours registry: who was named monthly star, annual excellent
 /// volunteer, … for which period. Grants are idempotent; a conflicting
 /// grant raises `ConflictError`. Safe to share across threads (calls are
@@ -246,7 +238,7 @@ impl HonoursRegistry {
     ) -> PyResult<bool> {
         let (k, p, d) = (
             from_py(kind, "kind")?,
-            period_arg(period)?,
+            period_arg(period, "period")?,
             local_date(granted_on, "granted_on")?,
         );
         check(self.lock().grant(volunteer, k, p, grantor, d))
@@ -264,7 +256,7 @@ impl HonoursRegistry {
     ) -> PyResult<usize> {
         let (k, p, d) = (
             from_py(kind, "kind")?,
-            period_arg(period)?,
+            period_arg(period, "period")?,
             local_date(granted_on, "granted_on")?,
         );
         check(self.lock().record_winners(k, p, &winners, grantor, d))
@@ -283,7 +275,7 @@ impl HonoursRegistry {
     ) -> PyResult<()> {
         let (k, p, t) = (
             from_py(kind, "kind")?,
-            period_arg(period)?,
+            period_arg(period, "period")?,
             timestamp(at, "at")?,
         );
         check(self.lock().revoke(volunteer, k, p, by, t, reason))
