@@ -53,23 +53,24 @@ impl Table {
         Ok(Table { schema, batches })
     }
 
+    fn names(&self) -> Vec<&str> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect()
+    }
+
+    /// Whether the table has a column `name`.
+    pub(crate) fn has_column(&self, name: &str) -> bool {
+        self.schema.column_with_name(name).is_some()
+    }
+
     /// The column `name`; a missing column raises a `ValidationError` naming
     /// it and listing the columns present.
     pub(crate) fn column(&self, name: &str) -> PyResult<Column> {
         let Some((i, field)) = self.schema.column_with_name(name) else {
-            let have: Vec<&str> = self
-                .schema
-                .fields()
-                .iter()
-                .map(|f| f.name().as_str())
-                .collect();
-            return Err(invalid(
-                name,
-                format!(
-                    "missing column; the table has columns [{}]",
-                    have.join(", ")
-                ),
-            ));
+            return Err(missing_column(name, self.names()));
         };
         Ok(Column {
             name: name.to_owned(),
@@ -79,7 +80,81 @@ impl Table {
     }
 }
 
+/// A table argument: an Arrow table, or a dict of Arrow columns (whose
+/// lengths may differ; the core then names the short column). Columns are
+/// named in errors as `prefix` + their name.
+pub(crate) struct Columns {
+    prefix: String,
+    source: Source,
+}
+
+enum Source {
+    Table(Table),
+    Dict(Vec<(String, Column)>),
+}
+
+impl Columns {
+    /// Reads a table or a `{name: column}` dict. `param` names the argument
+    /// in errors; with `qualify`, column errors read `param.name`.
+    pub(crate) fn from_py(obj: &Bound<'_, PyAny>, param: &str, qualify: bool) -> PyResult<Self> {
+        let prefix = if qualify {
+            format!("{param}.")
+        } else {
+            String::new()
+        };
+        let source = match obj.cast::<PyDict>() {
+            Ok(d) => {
+                let mut cols = Vec::with_capacity(d.len());
+                for (k, v) in d.iter() {
+                    let name: String = k.extract()?;
+                    let full = format!("{prefix}{name}");
+                    cols.push((name, Column::from_py(&v, &full)?.named(&full)));
+                }
+                Source::Dict(cols)
+            }
+            Err(_) => Source::Table(Table::from_py(obj, param)?),
+        };
+        Ok(Columns { prefix, source })
+    }
+
+    /// Whether the column `name` is present.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        match &self.source {
+            Source::Table(t) => t.has_column(name),
+            Source::Dict(d) => d.iter().any(|(n, _)| n == name),
+        }
+    }
+
+    /// The column `name`; a missing one raises a `ValidationError` naming
+    /// it and listing the columns present.
+    pub(crate) fn column(&self, name: &str) -> PyResult<Column> {
+        let full = format!("{}{name}", self.prefix);
+        match &self.source {
+            Source::Table(t) if t.has_column(name) => Ok(t.column(name)?.named(&full)),
+            Source::Table(t) => Err(missing_column(&full, t.names())),
+            Source::Dict(d) => match d.iter().find(|(n, _)| n == name) {
+                Some((_, c)) => Ok(c.clone()),
+                None => Err(missing_column(
+                    &full,
+                    d.iter().map(|(n, _)| n.as_str()).collect(),
+                )),
+            },
+        }
+    }
+}
+
+fn missing_column(field: &str, have: Vec<&str>) -> PyErr {
+    invalid(
+        field,
+        format!(
+            "missing column; the table has columns [{}]",
+            have.join(", ")
+        ),
+    )
+}
+
 /// One input column (possibly chunked), named for errors.
+#[derive(Clone)]
 pub(crate) struct Column {
     name: String,
     data_type: DataType,
@@ -132,6 +207,18 @@ impl Column {
         })
     }
 
+    /// The column's name in errors.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The same column, named `name` in errors (for a column passed under
+    /// a dict key, whatever its Arrow field name).
+    pub(crate) fn named(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
+    }
+
     /// Number of rows.
     pub(crate) fn len(&self) -> usize {
         self.chunks.iter().map(|c| c.len()).sum()
@@ -144,7 +231,16 @@ impl Column {
         )
     }
 
-    fn at(&self, row: usize, reason: impl Into<String>) -> PyErr {
+    /// Whether the column holds text.
+    pub(crate) fn is_text(&self) -> bool {
+        matches!(
+            self.data_type,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        )
+    }
+
+    /// A `ValidationError` about row `row` (`name[row]: reason`).
+    pub(crate) fn at(&self, row: usize, reason: impl Into<String>) -> PyErr {
         invalid(&format!("{}[{row}]", self.name), reason)
     }
 
@@ -344,6 +440,22 @@ impl Column {
         Ok(out)
     }
 
+    /// The column as booleans (Arrow `bool`). Nulls are errors.
+    pub(crate) fn bools(&self) -> PyResult<Vec<bool>> {
+        if self.null_typed()? {
+            return Ok(Vec::new());
+        }
+        if self.data_type != DataType::Boolean {
+            return Err(self.wrong_type("a boolean column"));
+        }
+        self.no_nulls()?;
+        Ok(self
+            .chunks
+            .iter()
+            .flat_map(|c| c.as_boolean().values().iter())
+            .collect())
+    }
+
     /// The column as text (`string`, `large_string` or `string_view`). Nulls
     /// are errors.
     pub(crate) fn strs(&self) -> PyResult<Vec<&str>> {
@@ -528,15 +640,29 @@ impl ArrowTable {
         Ok(ArrowTable { batch })
     }
 
+    /// The same table with schema metadata (provenance such as the policy
+    /// hash), which pyarrow and polars readers see with the schema.
+    pub(crate) fn with_metadata(
+        self,
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> PyResult<Self> {
+        let schema = self.batch.schema().as_ref().clone();
+        let schema = schema.with_metadata(pairs.into_iter().collect());
+        let batch = self
+            .batch
+            .with_schema(Arc::new(schema))
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        Ok(ArrowTable { batch })
+    }
+
     /// The batch as one struct column: the C stream interface carries a
     /// table as a stream of struct arrays. Shares the column buffers.
     fn as_struct(&self) -> ArrowColumn {
         ArrowColumn {
-            field: Arc::new(Field::new_struct(
-                "",
-                self.batch.schema().fields().clone(),
-                false,
-            )),
+            field: Arc::new(
+                Field::new_struct("", self.batch.schema().fields().clone(), false)
+                    .with_metadata(self.batch.schema().metadata().clone()),
+            ),
             array: Arc::new(StructArray::from(self.batch.clone())),
         }
     }
@@ -571,6 +697,18 @@ impl ArrowTable {
             field: Arc::new(field.clone()),
             array: self.batch.column(i).clone(),
         })
+    }
+
+    /// The schema metadata (e.g. `policy_hash`, `as_of` of a decision
+    /// table); empty for most tables.
+    #[getter]
+    fn metadata(&self) -> std::collections::BTreeMap<String, String> {
+        self.batch
+            .schema()
+            .metadata()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     fn __len__(&self) -> usize {

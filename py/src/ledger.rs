@@ -71,7 +71,7 @@ py_value!(
 pub struct HoursLedger(Mutex<zhiyuan::ledger::HoursLedger>);
 
 impl HoursLedger {
-    fn lock(&self) -> MutexGuard<'_, zhiyuan::ledger::HoursLedger> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, zhiyuan::ledger::HoursLedger> {
         // The core never panics on user input, and a panic inside it leaves
         // no half-applied change (every mutation validates first).
         self.0.lock().unwrap_or_else(PoisonError::into_inner)

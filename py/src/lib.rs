@@ -6,10 +6,14 @@
 //! PyCapsule boundary), then one file per capability.
 
 pub mod arrow;
+pub mod boards;
 pub mod convert;
+pub mod county;
 pub mod errors;
 pub mod ledger;
+pub mod orders;
 pub mod policy;
+pub mod rewards;
 pub mod selection;
 pub mod units;
 
@@ -21,11 +25,31 @@ mod zhiyuan_module {
     #[pymodule_export]
     use crate::arrow::{ArrowColumn, ArrowTable};
     #[pymodule_export]
+    use crate::boards::{
+        Comment, Exhibition, Feed, LikeBoard, LikeEvent, LikePartial, LikeVerdict, Post,
+        WeeklyBoard, like_batch, merge_partials, partial_boards, partial_exhibition,
+        weekly_leaderboard,
+    };
+    #[pymodule_export]
+    use crate::county::{County, county};
+    #[pymodule_export]
     use crate::ledger::{
         GroupTotal, HoursLedger, PeriodTotal, Receipt, RecordState, Revocation, ServiceRecord,
     };
     #[pymodule_export]
+    use crate::orders::{
+        Breach, Order, OrderBook, OrderEvent, OrderMetrics, Ranking, ServiceList,
+        dispatch_candidates, distance_m,
+    };
+    #[pymodule_export]
     use crate::policy::{Period, Policy, periods, star_levels, to_utc};
+    #[pymodule_export]
+    use crate::rewards::{
+        Certificate, CertificateKey, CertificateRegistry, CertificateStatus, CreditDecision, Facts,
+        Honour, HonoursRegistry, PerkClaimReceipt, PerkDesk, PerkEligibility, PointsAccount,
+        PointsEntry, PointsLedger, RedemptionReceipt, VolunteerProfile, credit_decision,
+        credit_decisions, derive_facts, verify_certificate, verify_certificate_json,
+    };
     #[pymodule_export]
     use crate::selection::{
         AnnualResult, Apportionment, DistrictSeats, MonthlyResult, VoteTally, annual_selection,

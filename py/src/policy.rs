@@ -329,3 +329,12 @@ pub fn periods(
     })?;
     Ok(ArrowColumn::new("period", Arc::new(out)))
 }
+
+/// A `Period` object or its text form (`2024-W10`, `2024-03`, `2024`) as a
+/// core period; `field` names the argument in errors.
+pub(crate) fn period_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<zhiyuan::time::Period> {
+    if let Ok(p) = obj.cast::<Period>() {
+        return Ok(p.get().0);
+    }
+    crate::convert::from_py(obj, field)
+}

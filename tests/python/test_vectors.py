@@ -89,3 +89,8 @@ def test_runner_checks_outputs_and_errors(tmp_path: Path) -> None:
 def test_runner_fails_on_mismatch(tmp_path: Path, step: dict[str, Any]) -> None:
     with pytest.raises(AssertionError):
         vectors.run(vectors.load(write(tmp_path, [step])))
+
+
+def test_every_vector_capability_is_bound() -> None:
+    present = {d.name for d in vectors.VECTORS.iterdir() if d.is_dir()}
+    assert present <= set(vectors.BOUND), f"unbound capabilities: {present - set(vectors.BOUND)}"

@@ -18,9 +18,14 @@ __all__ = [
     "ArrowTableLike",
     "Grain",
     "GroupBy",
+    "HonourKind",
+    "LikeAction",
+    "LikeReason",
+    "OrderState",
     "RecordKind",
     "RecordStatus",
     "RevokeReason",
+    "VolunteerStatus",
 ]
 
 
@@ -67,3 +72,26 @@ RevokeReason = Literal["error", "duplicate", "fraud", "not_volunteer_work", "vol
 GroupBy = Literal["volunteer", "team", "unit"]
 #: How seats are apportioned across districts.
 ApportionMethod = Literal["sainte_lague", "largest_remainder", "dhondt", "huntington_hill"]
+#: A volunteer's registration status.
+VolunteerStatus = Literal["active", "suspended", "deregistered"]
+#: An honour kind (domain-rules §4).
+HonourKind = Literal["monthly_star", "annual_excellent", "excellent_work", "commendation"]
+#: A like event's action.
+LikeAction = Literal["like", "unlike"]
+#: Why a like counts less than fully (domain-rules §5).
+LikeReason = Literal[
+    "outside_window", "self_like", "duplicate", "unliked", "new_account", "author_cap", "liker_cap"
+]
+#: Where an order stands (点单 → 派单 → 接单 → 评单).
+OrderState = Literal[
+    "placed",
+    "under_review",
+    "dispatched",
+    "accepted",
+    "fulfilled",
+    "rated",
+    "closed",
+    "rejected",
+    "cancelled",
+    "expired",
+]
