@@ -129,15 +129,21 @@ impl County {
         ])
     }
 
-    /// Likes: `event`, `liker`, `post`, `time`, `action` (all `like`).
+    /// Likes: `event`, `liker`, `post`, `time`, `action` (`like`/`unlike`).
     fn likes(&self) -> PyResult<ArrowTable> {
         let l = &self.0.likes;
         table(vec![
             ("event", ids(l.iter().map(|x| x.id))),
             ("liker", ids(l.iter().map(|x| x.liker))),
             ("post", ids(l.iter().map(|x| x.post))),
-            ("time", times(l.iter().map(|x| x.at))),
-            ("action", texts(l.iter().map(|_| "like"))),
+            ("time", times(l.iter().map(|x| x.time))),
+            (
+                "action",
+                texts(l.iter().map(|x| match x.action {
+                    zhiyuan::posts::LikeAction::Like => "like",
+                    zhiyuan::posts::LikeAction::Unlike => "unlike",
+                })),
+            ),
         ])
     }
 
