@@ -58,7 +58,7 @@ pub struct FactsPolicy {
     /// Window behind `sanctions` (bad public-credit records), in years.
     /// Default 3 (§3.2, §3.4).
     pub sanction_window_years: u32,
-    /// Window behind the honour counts, in months. Default 12 [INF].
+    /// Window behind the honour counts, in months. Default 12 \[INF\].
     pub honours_window_months: u32,
     /// Approved service hours in the calendar year that make a volunteer
     /// `active`. Default 20 (团中央 2013 §11, domain-rules §2.1).

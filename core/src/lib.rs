@@ -1,14 +1,51 @@
 //! zhiyuan (志愿): volunteer-service management as Jiangsu's 新时代文明实践
-//! centres run it.
+//! centres run it — the hours ledger, stars, points and perks, 文明贷 credit
+//! decisions, 文明秀 like leaderboards, monthly and annual selections, and the
+//! 五单 service-order workflow.
 //!
 //! ```
+//! use zhiyuan::credit::CreditEngine;
+//! use zhiyuan::facts::Facts;
 //! use zhiyuan::{Policy, time::Timestamp};
+//!
 //! let policy = Policy::default();
+//! // Sunday 16:30Z is Monday in Beijing: periods are cut at UTC+08:00.
 //! let t: Timestamp = "2024-03-10T16:30:00Z".parse()?;
 //! assert_eq!(policy.calendar().date(t).to_string(), "2024-03-11");
+//! // 300 approved hours make a 2★ volunteer.
 //! assert_eq!(policy.stars.level(300 * 60), 2);
+//! // Every decision names the policy it used.
+//! let engine = CreditEngine::new(&policy)?;
+//! let decision = engine.decide(&Facts::default(), t);
+//! assert!(!decision.eligible);
+//! assert_eq!(decision.policy_hash, policy.hash());
 //! # Ok::<(), zhiyuan::Error>(())
 //! ```
+//!
+//! # Overview
+//!
+//! Everything is computed from approved service minutes in the
+//! [`ledger::HoursLedger`]: an append-only, idempotent, auditable ledger
+//! with as-of queries. Every threshold, weight and window comes from a
+//! validated, hashed [`Policy`]. Minutes, points and fen are integers; rates
+//! are basis points; scores that need fractions are exact
+//! ([`selection::Ratio`]). Instants are UTC ([`time::Timestamp`]); periods
+//! are cut in local time. The same input and policy give the same output,
+//! whatever the input order or thread count.
+//!
+//! | capability | modules |
+//! |---|---|
+//! | policy, calendar, org units | [`policy`], [`time`], [`units`] |
+//! | hours and stars | [`hours`], [`ledger`], [`stars`] |
+//! | facts, rules, 文明贷 | [`facts`], [`rules`], [`credit`] |
+//! | rewards | [`points`], [`honours`], [`perks`], [`certificates`] |
+//! | 文明秀 | [`posts`], [`leaderboard`] |
+//! | selections | [`monthly`], [`annual`], [`apportion`], [`selection`] |
+//! | 五单 orders | [`orders`], [`order_metrics`], [`service_list`], [`dispatch`], [`geo`] |
+//! | synthetic data and testing | [`county`], [`county_run`], [`simulation`] |
+//!
+//! Errors are one opaque [`Error`] with a fieldless [`ErrorKind`] that the
+//! Python module maps to exception classes and the C library to status codes.
 #![deny(missing_docs)]
 
 pub mod annual;

@@ -1,11 +1,11 @@
 //! Selections: the 十佳文明秀之星 monthly stars and the 千名优秀志愿者 annual
 //! excellent volunteers, with the exact arithmetic both rankings share.
 //!
-//! - [`monthly_stars`](crate::monthly::monthly_stars) (module
+//! - [`monthly_stars`] (module
 //!   [`monthly`](crate::monthly)): online votes filtered by policy, judges'
 //!   marks (optionally standardised per judge, trimmed), a weighted blend and
 //!   the top 10 with a full breakdown.
-//! - [`annual_selection`](crate::annual::annual_selection) (module
+//! - [`annual_selection`] (module
 //!   [`annual`](crate::annual)): eligibility, a composite score, district
 //!   quotas by [`apportion`](crate::apportion::apportion) and the
 //!   public-notice list.
