@@ -43,6 +43,7 @@
 //! | selections | [`monthly`], [`annual`], [`apportion`], [`selection`] |
 //! | 五单 orders | [`orders`], [`order_metrics`], [`service_list`], [`dispatch`], [`geo`] |
 //! | synthetic data and testing | [`county`], [`county_run`], [`simulation`] |
+//! | batch thread count | [`threads`] |
 //!
 //! Errors are one opaque [`Error`] with a fieldless [`ErrorKind`] that the
 //! Python module maps to exception classes and the C library to status codes.
@@ -74,6 +75,7 @@ pub mod selection;
 pub mod service_list;
 pub mod simulation;
 pub mod stars;
+pub mod threads;
 pub mod time;
 pub mod units;
 
