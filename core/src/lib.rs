@@ -36,7 +36,7 @@
 //! | capability | modules |
 //! |---|---|
 //! | policy, calendar, org units | [`policy`], [`time`], [`units`] |
-//! | hours and stars | [`hours`], [`ledger`], [`stars`] |
+//! | hours and stars | [`hours`], [`ledger`], [`ledger_ops`], [`stars`] |
 //! | facts, rules, 文明贷 | [`facts`], [`rules`], [`credit`] |
 //! | rewards | [`points`], [`honours`], [`perks`], [`certificates`] |
 //! | 文明秀 | [`posts`], [`leaderboard`] |
@@ -63,6 +63,7 @@ pub mod honours;
 pub mod hours;
 pub mod leaderboard;
 pub mod ledger;
+pub mod ledger_ops;
 pub mod monthly;
 pub mod order_metrics;
 pub mod orders;
