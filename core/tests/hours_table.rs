@@ -581,3 +581,21 @@ fn ties_pick_the_earliest_partner_and_zero_length_rows_never_overlap() {
     assert_eq!(got.id, vec![11, 12]);
     assert_eq!(got.overlaps, vec![10, 10]);
 }
+
+#[test]
+fn ids_spanning_the_whole_u64_range_in_a_small_table() {
+    // One bucket over 2^64 ids: the shift must not overflow.
+    let p = Policy::default();
+    let start = [T0, T0 + MICROS_PER_MINUTE, T0];
+    let end = [
+        T0 + 2 * MICROS_PER_MINUTE,
+        T0 + 3 * MICROS_PER_MINUTE,
+        T0 + MICROS_PER_MINUTE,
+    ];
+    let c = cols(&[1, 2, 3], &[u64::MAX, u64::MAX, 0], &start, &end);
+    let got = hours_by_period(&p, &c, Grain::Day, Threads::Global).unwrap();
+    assert_eq!(got.volunteer, vec![0, u64::MAX]);
+    assert_eq!(got.minutes, vec![1, 4]);
+    let got = find_overlaps(&c, Threads::Global).unwrap();
+    assert_eq!((got.id, got.overlaps), (vec![2], vec![1]));
+}
