@@ -20,6 +20,7 @@ use zhiyuan::leaderboard::{
     BatchOptions, LikePartial, LikeTable, PostTable, RegistrationTable, like_batch, weekly_boards,
 };
 use zhiyuan::posts::{Comment, Feed, LikeEvent, Post, PostId};
+use zhiyuan::threads::Threads;
 use zhiyuan::time::{Period, Timestamp};
 
 /// The 文明秀 feed (opaque): posts, comments, topics and the incremental
@@ -87,6 +88,9 @@ struct BoardsArgs {
     likes: LikeTable,
     registrations: RegistrationTable,
     k: usize,
+    /// Thread count, `null`/absent = the global pool.
+    #[serde(default)]
+    threads: Threads,
 }
 
 #[derive(Deserialize)]
@@ -331,7 +335,8 @@ pub unsafe extern "C" fn zy_feed_free(feed: *mut zy_feed) {
 }
 
 /// `batch.like_batch`: `{"posts": PostTable, "likes": LikeTable,
-/// "registrations": RegistrationTable, "options"?: BatchOptions}` →
+/// "registrations": RegistrationTable, "options"?: BatchOptions}` (options
+/// `{"verdicts", "check_event_ids", "threads": null | n}`) →
 /// `LikeBatch` (the tables are columns: arrays per field).
 ///
 /// # Safety
@@ -355,7 +360,8 @@ pub unsafe extern "C" fn zy_like_batch_json(
     })
 }
 
-/// `batch.weekly_boards`: `{"posts", "likes", "registrations", "k"}` →
+/// `batch.weekly_boards`: `{"posts", "likes", "registrations", "k",
+/// "threads"?: null | n}` →
 /// `[WeeklyBoard]`, one per week with likes.
 ///
 /// # Safety
@@ -373,6 +379,7 @@ pub unsafe extern "C" fn zy_weekly_boards_json(
             t.registrations.columns(),
             &p.inner,
             t.k,
+            t.threads,
         )
     })
 }

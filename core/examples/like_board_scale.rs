@@ -15,6 +15,7 @@ use zhiyuan::leaderboard::{
     BatchOptions, LikeBoard, LikeTable, PostTable, RegistrationTable, like_batch,
 };
 use zhiyuan::posts::{LikeAction, LikeEvent};
+use zhiyuan::threads::Threads;
 use zhiyuan::time::{MICROS_PER_DAY, Timestamp};
 
 /// splitmix64: a small seeded generator, enough for synthetic data.
@@ -157,11 +158,14 @@ fn main() {
             ..BatchOptions::default()
         },
     );
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a one-thread pool");
-    one.install(|| best_of_3("1 thread, default options", BatchOptions::default()));
+    let one = Threads::exactly(1).expect("one thread");
+    best_of_3(
+        "1 thread, default options",
+        BatchOptions {
+            threads: one,
+            ..BatchOptions::default()
+        },
+    );
     let t = Instant::now();
     let with_verdicts = run(&BatchOptions {
         verdicts: true,
@@ -172,13 +176,13 @@ fn main() {
         t.elapsed().as_secs_f64(),
         with_verdicts.verdicts.as_ref().map_or(0, Vec::len)
     );
-    let two = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .expect("a two-thread pool");
+    let with = |n: usize| BatchOptions {
+        threads: Threads::exactly(n).expect("a count"),
+        ..BatchOptions::default()
+    };
     assert_eq!(
-        one.install(|| run(&BatchOptions::default())),
-        two.install(|| run(&BatchOptions::default())),
+        run(&with(1)),
+        run(&with(2)),
         "thread count changed the result"
     );
 

@@ -21,6 +21,7 @@
 //! use zhiyuan::Policy;
 //! use zhiyuan::leaderboard::{LikeBoard, PostTable, LikeTable, RegistrationTable, weekly_boards};
 //! use zhiyuan::posts::{LikeAction, LikeEvent};
+//! use zhiyuan::threads::Threads;
 //! let t = |s: &str| s.parse().unwrap();
 //! let policy = Policy::default();
 //! let mut board = LikeBoard::new(&policy);
@@ -37,7 +38,7 @@
 //!     LikeEvent::new(1, 2, 10, t("2024-03-05T02:00:00Z"), LikeAction::Like),
 //!     LikeEvent::new(2, 3, 10, t("2024-03-05T03:00:00Z"), LikeAction::Like)]);
 //! let regs = RegistrationTable { volunteer: vec![1, 2, 3], registered_at: vec![t("2024-01-01T00:00:00Z").as_micros(); 3] };
-//! let boards = weekly_boards(posts.columns(), likes.columns(), regs.columns(), &policy, 10)?;
+//! let boards = weekly_boards(posts.columns(), likes.columns(), regs.columns(), &policy, 10, Threads::Global)?;
 //! assert_eq!(boards, vec![week]);
 //! # Ok::<(), zhiyuan::Error>(())
 //! ```
@@ -48,6 +49,7 @@ use crate::policy::Policy;
 use crate::posts::{
     FULL_WEIGHT, LikeAction, LikeEvent, LikeEventId, LikeReason, LikeVerdict, PostId,
 };
+use crate::threads::{Threads, run};
 use crate::time::{Grain, LocalDate, MICROS_PER_DAY, MICROS_PER_MINUTE, Period, Timestamp};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -524,17 +526,37 @@ impl Capped {
 }
 
 /// The in-window, non-self events of one (liker, post), by (time, id).
+/// Most pairs see one like only: that case is held inline, without an
+/// allocation.
 #[derive(Clone, Debug, Default)]
-struct Pair {
-    likes: Vec<(i64, LikeEventId)>,
-    unlikes: Vec<(i64, LikeEventId)>,
+enum Pair {
+    #[default]
+    Empty,
+    One((i64, LikeEventId)),
+    Many {
+        likes: Vec<(i64, LikeEventId)>,
+        unlikes: Vec<(i64, LikeEventId)>,
+    },
 }
 
 impl Pair {
     fn insert(&mut self, action: LikeAction, key: (i64, LikeEventId)) {
+        let (likes, unlikes) = match (std::mem::take(self), action) {
+            (Pair::Empty, LikeAction::Like) => {
+                *self = Pair::One(key);
+                return;
+            }
+            (Pair::Empty, LikeAction::Unlike) => (Vec::new(), Vec::new()),
+            (Pair::One(k), _) => (vec![k], Vec::new()),
+            (Pair::Many { likes, unlikes }, _) => (likes, unlikes),
+        };
+        *self = Pair::Many { likes, unlikes };
+        let Pair::Many { likes, unlikes } = self else {
+            unreachable!("just set to Many");
+        };
         let v = match action {
-            LikeAction::Like => &mut self.likes,
-            LikeAction::Unlike => &mut self.unlikes,
+            LikeAction::Like => likes,
+            LikeAction::Unlike => unlikes,
         };
         let pos = v.partition_point(|x| *x < key);
         v.insert(pos, key);
@@ -544,13 +566,55 @@ impl Pair {
     /// the events in order, an unlike always leaves the pair unliked, and
     /// the next like starts the like that stands.
     fn active(&self) -> Option<(i64, LikeEventId)> {
-        let from = match self.unlikes.last() {
-            None => 0,
-            Some(u) => self.likes.partition_point(|l| l < u),
-        };
-        self.likes.get(from).copied()
+        match self {
+            Pair::Empty => None,
+            Pair::One(k) => Some(*k),
+            Pair::Many { likes, unlikes } => {
+                let from = match unlikes.last() {
+                    None => 0,
+                    Some(u) => likes.partition_point(|l| l < u),
+                };
+                likes.get(from).copied()
+            }
+        }
     }
 }
+
+/// FxHash (as in rustc): the board's maps are keyed by small integer ids
+/// that the caller already validated, so a multiply-rotate hash replaces
+/// SipHash, which cost a third of `apply`. No map's iteration order
+/// reaches an output.
+#[derive(Clone, Copy, Default)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, x: u8) {
+        self.write_u64(u64::from(x));
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+    fn finish(&self) -> u64 {
+        // The multiply leaves the high bits best mixed; the table indexes
+        // with the low ones.
+        self.0.rotate_left(26)
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 #[derive(Clone, Debug)]
 struct PostMeta {
@@ -592,13 +656,13 @@ struct WeekSets {
 pub struct LikeBoard {
     rules: Rules,
     policy: Policy,
-    posts: HashMap<PostId, PostMeta>,
-    registered: HashMap<VolunteerId, i64>,
-    events: HashMap<LikeEventId, LikeEvent>,
-    pairs: HashMap<(VolunteerId, PostId), Pair>,
-    author_groups: HashMap<(VolunteerId, VolunteerId, i32), Capped>,
-    liker_groups: HashMap<(VolunteerId, i32), Capped>,
-    authors: HashMap<(VolunteerId, i32), AuthorAgg>,
+    posts: FxMap<PostId, PostMeta>,
+    registered: FxMap<VolunteerId, i64>,
+    events: FxMap<LikeEventId, LikeEvent>,
+    pairs: FxMap<(VolunteerId, PostId), Pair>,
+    author_groups: FxMap<(VolunteerId, VolunteerId, i32), Capped>,
+    liker_groups: FxMap<(VolunteerId, i32), Capped>,
+    authors: FxMap<(VolunteerId, i32), AuthorAgg>,
     weeks: BTreeMap<i32, WeekSets>,
 }
 
@@ -608,13 +672,13 @@ impl LikeBoard {
         LikeBoard {
             rules: Rules::new(policy),
             policy: policy.clone(),
-            posts: HashMap::new(),
-            registered: HashMap::new(),
-            events: HashMap::new(),
-            pairs: HashMap::new(),
-            author_groups: HashMap::new(),
-            liker_groups: HashMap::new(),
-            authors: HashMap::new(),
+            posts: FxMap::default(),
+            registered: FxMap::default(),
+            events: FxMap::default(),
+            pairs: FxMap::default(),
+            author_groups: FxMap::default(),
+            liker_groups: FxMap::default(),
+            authors: FxMap::default(),
             weeks: BTreeMap::new(),
         }
     }
@@ -918,6 +982,7 @@ impl LikeBoard {
         let opts = BatchOptions {
             verdicts: true,
             check_event_ids: false,
+            threads: Threads::Global,
         };
         like_batch(
             pt.columns(),
@@ -1114,6 +1179,9 @@ pub struct BatchOptions {
     /// guarantees unique ids: rows repeating an id with the same liker,
     /// post, time and action are still treated as one event.
     pub check_event_ids: bool,
+    /// Threads for this call (serde: `null` = rayon's global pool, or a
+    /// count). The result is identical for any count.
+    pub threads: Threads,
 }
 
 impl Default for BatchOptions {
@@ -1121,6 +1189,7 @@ impl Default for BatchOptions {
         BatchOptions {
             verdicts: false,
             check_event_ids: true,
+            threads: Threads::Global,
         }
     }
 }
@@ -1209,11 +1278,21 @@ fn check_len(table: &str, col: &str, len: usize, want: usize, first: &str) -> Re
     Ok(())
 }
 
+/// Index of the first element of `v` for which `bad` holds. Scans in
+/// chunks with a plain loop (no per-element rayon bookkeeping), so the
+/// common all-good case runs at memory speed.
+fn first_where<T: Sync>(v: &[T], bad: impl Fn(&T) -> bool + Sync) -> Option<usize> {
+    const CHUNK: usize = 1 << 16;
+    let c = v
+        .par_chunks(CHUNK)
+        .position_first(|c| c.iter().fold(false, |acc, x| acc | bad(x)))?;
+    let rest = v.get(c * CHUNK..)?;
+    rest.iter().position(bad).map(|i| c * CHUNK + i)
+}
+
 fn check_times(table: &str, col: &str, v: &[i64]) -> Result<()> {
-    match v
-        .par_iter()
-        .position_first(|&t| Timestamp::from_micros(t).is_err())
-    {
+    let (lo, hi) = (Timestamp::MIN.as_micros(), Timestamp::MAX.as_micros());
+    match first_where(v, |&t| t < lo || t > hi) {
         Some(i) => Err(Error::invalid_input(
             format!("{table}[{i}].{col}"),
             format!("{} µs is outside years 0001-9999", v[i]),
@@ -1221,9 +1300,6 @@ fn check_times(table: &str, col: &str, v: &[i64]) -> Result<()> {
         None => Ok(()),
     }
 }
-
-const SKIP: u64 = u64::MAX;
-const BAD: u64 = u64::MAX - 1;
 
 /// One like row inside a liker bucket.
 #[derive(Clone, Copy)]
@@ -1239,10 +1315,50 @@ struct Rec {
 
 #[derive(Clone, Copy)]
 struct PostInfo {
-    rank: u32,
-    week: i32,
     time: i64,
-    author: u64,
+    /// Rank in (week, author, id) order; `u32::MAX` marks a free slot.
+    rank: u32,
+    /// The author's registration row, `u32::MAX` when not registered.
+    author: u32,
+}
+
+/// Post id → [`PostInfo`]: by id directly when ids are dense (one random
+/// read per like row), else through the sorted index.
+enum PostLookup {
+    Dense { min: u64, info: Vec<PostInfo> },
+    Sorted { ix: IdIndex, info: Vec<PostInfo> },
+}
+
+impl PostLookup {
+    fn new(ix: IdIndex, by_row: Vec<PostInfo>) -> Self {
+        match ix {
+            IdIndex::Dense { min, slots } => PostLookup::Dense {
+                min,
+                info: slots
+                    .par_iter()
+                    .map(|&s| match s {
+                        u32::MAX => PostInfo {
+                            time: 0,
+                            rank: u32::MAX,
+                            author: u32::MAX,
+                        },
+                        s => by_row[s as usize],
+                    })
+                    .collect(),
+            },
+            ix => PostLookup::Sorted { ix, info: by_row },
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<PostInfo> {
+        let p = match self {
+            PostLookup::Dense { min, info } => {
+                *info.get(usize::try_from(id.checked_sub(*min)?).ok()?)?
+            }
+            PostLookup::Sorted { ix, info } => *info.get(ix.get(id)? as usize)?,
+        };
+        (p.rank != u32::MAX).then_some(p)
+    }
 }
 
 /// Post attributes by rank r (posts sorted by week, author, id).
@@ -1256,8 +1372,8 @@ struct RankedPosts {
 }
 
 /// The valid-like filter and per-post totals over columns. Multi-threaded
-/// (run it inside a `rayon::ThreadPool` to choose the thread count); the
-/// result is identical for any thread count and any row order.
+/// on `opts.threads` ([`Threads`]); the result is identical for any
+/// thread count and any row order.
 ///
 /// Errors name the row: `likes[3].liker: unknown volunteer 7`,
 /// `likes[2].post: unknown post 9`, `posts[4].id: duplicate post 9 (also
@@ -1272,7 +1388,9 @@ pub fn like_batch(
 ) -> Result<LikeBatch> {
     // About 64k rows a bucket: each bucket's sort stays cache-sized.
     let buckets = (likes.event.len() / (1 << 16)).clamp(1, 4096);
-    batch_with_buckets(posts, likes, regs, policy, opts, buckets)
+    run(opts.threads, || {
+        batch_with_buckets(posts, likes, regs, policy, opts, buckets)
+    })?
 }
 
 fn batch_with_buckets(
@@ -1307,7 +1425,7 @@ fn batch_with_buckets(
     check_times("posts", "time", posts.time)?;
     check_times("registrations", "registered_at", regs.registered_at)?;
     check_times("likes", "time", likes.time)?;
-    if let Some(i) = likes.action.par_iter().position_first(|&a| a > 1) {
+    if let Some(i) = first_where(likes.action, |&a| a > 1) {
         return Err(Error::invalid_input(
             format!("likes[{i}].action"),
             format!("code {} is not 0 (like) or 1 (unlike)", likes.action[i]),
@@ -1332,23 +1450,24 @@ fn batch_with_buckets(
         })
         .collect();
     order.par_sort_unstable();
-    // What a like row needs of its post, in one cache line, by input row.
+    // What a like row needs of its post, 16 bytes, by input row; then, for
+    // dense post ids, by id, so a like row costs one random read.
     let mut info = vec![
         PostInfo {
-            rank: 0,
-            week: 0,
             time: 0,
-            author: 0
+            rank: u32::MAX,
+            author: u32::MAX,
         };
         np
     ];
     let mut group = Vec::with_capacity(np);
     for (r, o) in order.iter().enumerate() {
         info[o.3 as usize] = PostInfo {
-            rank: r as u32,
-            week: o.0,
             time: posts.time[o.3 as usize],
-            author: o.1,
+            rank: r as u32,
+            // Self-likes compare registration rows: an unregistered
+            // author can never be the (registered) liker.
+            author: reg_ix.get(o.1).unwrap_or(u32::MAX),
         };
         let same_run = r > 0 && (order[r - 1].0, order[r - 1].1) == (o.0, o.1);
         group.push(if same_run { group[r - 1] } else { r as u32 });
@@ -1361,11 +1480,12 @@ fn batch_with_buckets(
         week: order.par_iter().map(|o| o.0).collect(),
     };
     drop(order);
+    let post_info = PostLookup::new(post_ix, info);
 
     // Per row: unknown ids are errors; window and self-likes are decided
     // here, row by row; the rest go to their liker's bucket.
     let early = |i: usize| -> Option<Result<(u32, u32)>> {
-        let Some(pi) = post_ix.get(likes.post[i]) else {
+        let Some(p) = post_info.get(likes.post[i]) else {
             return Some(Err(Error::not_found(
                 format!("likes[{i}].post"),
                 format!("unknown post {}", likes.post[i]),
@@ -1377,74 +1497,77 @@ fn batch_with_buckets(
                 format!("unknown volunteer {}", likes.liker[i]),
             )));
         };
-        let p = &info[pi as usize];
-        if !rules.in_window(p.time, p.week, likes.time[i]) || likes.liker[i] == p.author {
+        if !rules.in_window(p.time, rules.week(p.time), likes.time[i]) || li == p.author {
             return None;
         }
         Some(Ok((li, p.rank)))
     };
-    let keys: Vec<u64> = (0..nl)
+
+    // One pass over the rows in chunks: each chunk keys its rows and
+    // appends them to its own list per liker bucket (no shared writes, no
+    // second pass). A bucket later takes its lists in chunk order.
+    const CHUNK: usize = 1 << 20;
+    let bucket = |k: u64| ((k >> 32) as usize) % nb;
+    type ChunkOut = std::result::Result<Vec<Vec<Rec>>, usize>;
+    let chunks: Vec<ChunkOut> = (0..nl.div_ceil(CHUNK))
         .into_par_iter()
-        .map(|i| match early(i) {
-            None => SKIP,
-            Some(Err(_)) => BAD,
-            Some(Ok((li, r))) => (u64::from(li) << 32) | u64::from(r),
+        .map(|c| {
+            let rows = c * CHUNK..nl.min((c + 1) * CHUNK);
+            let mut lists: Vec<Vec<Rec>> = vec![Vec::new(); nb];
+            for i in rows {
+                match early(i) {
+                    None => {}
+                    Some(Err(_)) => return Err(i),
+                    Some(Ok((li, r))) => {
+                        let key = (u64::from(li) << 32) | u64::from(r);
+                        lists[bucket(key)].push(Rec {
+                            key,
+                            time: likes.time[i],
+                            event: likes.event[i],
+                            group: 0,
+                            action: likes.action[i],
+                        });
+                    }
+                }
+            }
+            Ok(lists)
         })
         .collect();
-    if let Some(i) = keys.par_iter().position_first(|&k| k == BAD) {
-        return Err(early(i)
+    if let Some(i) = chunks.iter().find_map(|c| c.as_ref().err()) {
+        return Err(early(*i)
             .and_then(|r| r.err())
             .expect("the row was marked bad"));
     }
     if opts.check_event_ids {
         check_event_ids(likes)?;
     }
-
-    // Bucket rows by liker so every liker's groups are whole in a bucket.
-    let bucket = |k: u64| ((k >> 32) as usize) % nb;
-    let mut starts = vec![0usize; nb + 1];
-    for &k in keys.iter().filter(|&&k| k != SKIP) {
-        starts[bucket(k) + 1] += 1;
-    }
-    for b in 0..nb {
-        starts[b + 1] += starts[b];
-    }
-    let mut fill = starts.clone();
-    let mut rows = vec![0u32; starts[nb]];
-    for (i, &k) in keys.iter().enumerate() {
-        if k != SKIP {
-            let b = bucket(k);
-            rows[fill[b]] = i as u32;
-            fill[b] += 1;
+    let mut by_bucket: Vec<Vec<Vec<Rec>>> = (0..nb).map(|_| Vec::new()).collect();
+    for lists in chunks.into_iter().flatten() {
+        for (b, l) in lists.into_iter().enumerate() {
+            by_bucket[b].push(l);
         }
     }
-    drop(fill);
 
     // Counted likes are handed on per slice of post ranks, so the sums
     // below run slice by slice in cache, without atomics.
     let slice = np.div_ceil(64).max(1);
     let reg_at = regs.registered_at;
     type BucketOut = (Vec<Vec<(u32, i64)>>, Vec<LikeVerdict>);
-    let bucket_out: Vec<BucketOut> = (0..nb)
+    let bucket_out: Vec<BucketOut> = by_bucket
         .into_par_iter()
-        .map(|b| {
-            let mut recs: Vec<Rec> = rows[starts[b]..starts[b + 1]]
-                .iter()
-                .map(|&i| {
-                    let i = i as usize;
-                    Rec {
-                        key: keys[i],
-                        time: likes.time[i],
-                        event: likes.event[i],
-                        group: ranked.group[(keys[i] & 0xffff_ffff) as usize],
-                        action: likes.action[i],
-                    }
-                })
-                .collect();
+        .map(|lists| {
+            let mut recs: Vec<Rec> = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+            for l in lists {
+                recs.extend_from_slice(&l);
+            }
             // Sort on the key alone (one integer compare), then order each
             // (liker, post) run, usually one or two rows, by time and id.
             recs.sort_unstable_by_key(|r| r.key);
             for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
+                let g = ranked.group[(run[0].key & 0xffff_ffff) as usize];
+                for r in run.iter_mut() {
+                    r.group = g;
+                }
                 if run.len() > 1 {
                     run.sort_unstable_by_key(|r| (r.time, r.event, r.action));
                 }
@@ -1463,8 +1586,6 @@ fn batch_with_buckets(
             (adds, out)
         })
         .collect();
-    drop(rows);
-    drop(keys);
 
     let mut weights = vec![0i64; np];
     let mut counts = vec![0i64; np];
@@ -1481,11 +1602,22 @@ fn batch_with_buckets(
                 }
             }
         });
+    // Few distinct weeks: convert each once, not once per post.
+    let mut periods: Vec<(i32, Period)> = Vec::new();
+    for &w in &ranked.week {
+        if periods.last().is_none_or(|p| p.0 != w) {
+            periods.push((w, week_period(w)));
+        }
+    }
+    let period_of = |w: i32| {
+        let i = periods.partition_point(|p| p.0 < w);
+        periods[i].1
+    };
     let totals: Vec<PostTotal> = (0..np)
         .into_par_iter()
         .filter(|&r| weights[r] > 0)
         .map(|r| PostTotal {
-            week: week_period(ranked.week[r]),
+            week: period_of(ranked.week[r]),
             author: ranked.author[r],
             post: ranked.id[r],
             time: ts(ranked.time[r]),
@@ -1504,10 +1636,10 @@ fn batch_with_buckets(
             .into_par_iter()
             .filter(|&i| likes.action[i] == LikeAction::Like.code())
             .filter_map(|i| {
-                let p = &info[post_ix.get(likes.post[i])? as usize];
-                let reason = if !rules.in_window(p.time, p.week, likes.time[i]) {
+                let p = post_info.get(likes.post[i])?;
+                let reason = if !rules.in_window(p.time, rules.week(p.time), likes.time[i]) {
                     LikeReason::OutsideWindow
-                } else if likes.liker[i] == p.author {
+                } else if reg_ix.get(likes.liker[i]) == Some(p.author) {
                     LikeReason::SelfLike
                 } else {
                     return None;
@@ -1530,9 +1662,57 @@ fn batch_with_buckets(
 /// Rejects rows sharing an event id with different content; names the
 /// first such row.
 fn check_event_ids(likes: LikeColumns<'_>) -> Result<()> {
-    // Scatter (event, row) by a hash of the event id, then sort each
-    // bucket on its own: cache-sized sorts instead of one 20M-row sort.
+    let row = |i: u32| {
+        let i = i as usize;
+        (
+            likes.liker[i],
+            likes.post[i],
+            likes.time[i],
+            likes.action[i],
+        )
+    };
+    let conflict = |(i, j): (u32, u32)| {
+        Error::conflict(
+            format!("likes[{i}].event"),
+            format!(
+                "event {} repeats likes[{j}] with different content",
+                likes.event[i as usize]
+            ),
+        )
+    };
     let n = likes.event.len();
+    let (Some(&min), Some(&max)) = (likes.event.iter().min(), likes.event.iter().max()) else {
+        return Ok(());
+    };
+    if max - min < 2 * n as u64 + 1024 {
+        // Dense ids (the usual case): one pass in row order per slice of
+        // the id range, remembering the last row of each id. The first
+        // row (by index) that differs from the previous row of its id is
+        // the same (i, j) the sorted path below reports.
+        let parts = rayon::current_num_threads().max(1) as u64;
+        let width = (max - min) / parts + 1;
+        let bad = (0..parts)
+            .into_par_iter()
+            .filter_map(|p| {
+                let lo = min + p * width;
+                let mut last = vec![u32::MAX; width as usize];
+                for (i, &e) in likes.event.iter().enumerate() {
+                    let Some(s) = e.checked_sub(lo).and_then(|d| last.get_mut(d as usize)) else {
+                        continue;
+                    };
+                    let j = std::mem::replace(s, i as u32);
+                    if j != u32::MAX && row(j) != row(i as u32) {
+                        return Some((i as u32, j));
+                    }
+                }
+                None
+            })
+            .min();
+        return bad.map_or(Ok(()), |b| Err(conflict(b)));
+    }
+    // Sparse ids: scatter (event, row) by a hash of the event id, then
+    // sort each bucket on its own: cache-sized sorts instead of one
+    // 20M-row sort.
     let bits = (n / (1 << 16))
         .max(1)
         .next_power_of_two()
@@ -1560,15 +1740,6 @@ fn check_event_ids(likes: LikeColumns<'_>) -> Result<()> {
         pairs[fill[b]] = (e, i as u32);
         fill[b] += 1;
     }
-    let row = |i: u32| {
-        let i = i as usize;
-        (
-            likes.liker[i],
-            likes.post[i],
-            likes.time[i],
-            likes.action[i],
-        )
-    };
     let mut chunks: Vec<&mut [(u64, u32)]> = Vec::with_capacity(nb);
     let mut rest = pairs.as_mut_slice();
     for b in 0..nb {
@@ -1588,16 +1759,7 @@ fn check_event_ids(likes: LikeColumns<'_>) -> Result<()> {
                 .min()
         })
         .min();
-    match bad {
-        Some((i, j)) => Err(Error::conflict(
-            format!("likes[{i}].event"),
-            format!(
-                "event {} repeats likes[{j}] with different content",
-                likes.event[i as usize]
-            ),
-        )),
-        None => Ok(()),
-    }
+    bad.map_or(Ok(()), |b| Err(conflict(b)))
 }
 
 /// Runs dedup, new-account, author cap and liker cap over one bucket's rows
@@ -1691,19 +1853,21 @@ fn filter_bucket(
 
 /// The weekly boards (top `k` posts and authors of every week with a
 /// counted like) straight from columns: [`like_batch`] then
-/// [`LikePartial::boards`].
+/// [`LikePartial::boards`], both on `threads`.
 pub fn weekly_boards(
     posts: PostColumns<'_>,
     likes: LikeColumns<'_>,
     regs: RegistrationColumns<'_>,
     policy: &Policy,
     k: usize,
+    threads: Threads,
 ) -> Result<Vec<WeeklyBoard>> {
-    Ok(
-        like_batch(posts, likes, regs, policy, &BatchOptions::default())?
+    run(threads, || {
+        let opts = BatchOptions::default();
+        Ok(like_batch(posts, likes, regs, policy, &opts)?
             .partial
-            .boards(k),
-    )
+            .boards(k))
+    })?
 }
 
 #[cfg(test)]
@@ -1742,7 +1906,7 @@ mod tests {
                 time: rows.iter().map(|r| base + r.2 * hour).collect(),
                 action: rows.iter().map(|r| r.3).collect(),
             };
-            let opts = BatchOptions { verdicts: true, check_event_ids: true };
+            let opts = BatchOptions { verdicts: true, check_event_ids: true, threads: Threads::Global };
             let run = |nb| batch_with_buckets(posts.columns(), likes.columns(), regs.columns(), &policy, &opts, nb).unwrap();
             prop_assert_eq!(run(nb), run(1));
         }

@@ -10,6 +10,7 @@ use zhiyuan::leaderboard::{
 use zhiyuan::posts::{
     Comment, FULL_WEIGHT, Feed, LikeAction, LikeEvent, LikeReason, LikeVerdict, Post,
 };
+use zhiyuan::threads::Threads;
 use zhiyuan::time::{MICROS_PER_DAY, MICROS_PER_MINUTE, Period, Timestamp, UtcOffset};
 use zhiyuan::{ErrorKind, Policy, PolicySpec};
 
@@ -409,10 +410,13 @@ proptest! {
     }
 
     #[test]
-    fn thread_count_does_not_change_the_result(w in world(), p in policies(), threads in 1usize..4) {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        let a = pool.install(|| w.batch(&p, &w.identity(), true));
+    fn thread_count_does_not_change_the_result(w in world(), p in policies(), threads in 1usize..4, seed in any::<u64>()) {
+        let (pt, lt, rt) = w.tables(&shuffled(w.events.len(), seed));
+        let opts = BatchOptions { verdicts: true, threads: Threads::exactly(threads).unwrap(), ..BatchOptions::default() };
+        let a = like_batch(pt.columns(), lt.columns(), rt.columns(), &p, &opts).unwrap();
         prop_assert_eq!(a, w.batch(&p, &w.identity(), true));
+        let boards = weekly_boards(pt.columns(), lt.columns(), rt.columns(), &p, 3, Threads::exactly(threads).unwrap()).unwrap();
+        prop_assert_eq!(boards, w.batch(&p, &w.identity(), false).partial.boards(3));
     }
 }
 
@@ -808,7 +812,15 @@ fn batch_errors_name_the_row() {
         like(4, 7, 1, "2024-03-05T01:00:00Z"),
     ]);
     let run = |pt: &PostTable, lt: &LikeTable, rt: &RegistrationTable| {
-        weekly_boards(pt.columns(), lt.columns(), rt.columns(), &p, 10).unwrap_err()
+        weekly_boards(
+            pt.columns(),
+            lt.columns(),
+            rt.columns(),
+            &p,
+            10,
+            Threads::Global,
+        )
+        .unwrap_err()
     };
     let e = run(&posts, &likes, &regs);
     assert_eq!(

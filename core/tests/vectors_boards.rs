@@ -76,6 +76,8 @@ struct Tables {
     options: BatchOptions,
     #[serde(default)]
     k: usize,
+    #[serde(default)]
+    threads: zhiyuan::threads::Threads,
 }
 #[derive(Deserialize)]
 struct Merge {
@@ -151,6 +153,7 @@ fn leaderboard_vectors() {
                         t.registrations.columns(),
                         &policy,
                         t.k,
+                        t.threads,
                     )?)
                 }
                 "partial.merge" => {

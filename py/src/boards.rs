@@ -14,6 +14,7 @@ use zhiyuan::leaderboard::{
     AuthorEntry, BatchOptions, LikeColumns, PostColumns, PostEntry, RegistrationColumns,
 };
 use zhiyuan::posts::{LikeAction, LikeReason};
+use zhiyuan::threads::Threads;
 
 into_py_value_serde!(PostEntry, AuthorEntry, LikeAction, LikeReason);
 
@@ -325,9 +326,10 @@ impl Inputs {
 /// (`volunteer`, `registered_at`). Each is an Arrow table (pyarrow,
 /// polars, pandas) or a dict of Arrow columns; times are timestamps with a
 /// time zone or int64 UTC microseconds. Identical to a `LikeBoard` fed the
-/// same events.
+/// same events. `threads`: None = the global pool, or a count (the output
+/// is identical for any count).
 #[pyfunction]
-#[pyo3(signature = (policy, posts, likes, registrations, k=10))]
+#[pyo3(signature = (policy, posts, likes, registrations, k=10, *, threads=None))]
 pub fn weekly_leaderboard(
     py: Python<'_>,
     policy: &Bound<'_, Policy>,
@@ -335,11 +337,13 @@ pub fn weekly_leaderboard(
     likes: &Bound<'_, PyAny>,
     registrations: &Bound<'_, PyAny>,
     k: usize,
+    threads: Option<usize>,
 ) -> PyResult<Vec<WeeklyBoard>> {
+    let threads = check(Threads::from_option(threads))?;
     let inputs = Inputs::read(posts, likes, registrations)?;
     let p = policy.get().core();
     let boards = inputs.with(py, |po, li, re| {
-        zhiyuan::leaderboard::weekly_boards(po, li, re, p, k)
+        zhiyuan::leaderboard::weekly_boards(po, li, re, p, k, threads)
     })?;
     Ok(boards.into_iter().map(WeeklyBoard).collect())
 }
@@ -348,9 +352,10 @@ pub fn weekly_leaderboard(
 /// as `weekly_leaderboard`): returns its `LikePartial` and, with
 /// `verdicts=True`, a table of every event's verdict (`event` uint64,
 /// `weight` int64, `reason` string such as `new_account`, null when the
-/// like counts fully).
+/// like counts fully). `threads` as for `weekly_leaderboard`.
 #[pyfunction]
-#[pyo3(signature = (policy, posts, likes, registrations, *, verdicts=false, check_event_ids=true))]
+#[pyo3(signature = (policy, posts, likes, registrations, *, verdicts=false, check_event_ids=true, threads=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn like_batch(
     py: Python<'_>,
     policy: &Bound<'_, Policy>,
@@ -359,13 +364,15 @@ pub fn like_batch(
     registrations: &Bound<'_, PyAny>,
     verdicts: bool,
     check_event_ids: bool,
+    threads: Option<usize>,
 ) -> PyResult<(LikePartial, Option<ArrowTable>)> {
-    let inputs = Inputs::read(posts, likes, registrations)?;
-    let p = policy.get().core();
     let opts = BatchOptions {
         verdicts,
         check_event_ids,
+        threads: check(Threads::from_option(threads))?,
     };
+    let inputs = Inputs::read(posts, likes, registrations)?;
+    let p = policy.get().core();
     let b = inputs.with(py, |po, li, re| {
         zhiyuan::leaderboard::like_batch(po, li, re, p, &opts)
     })?;

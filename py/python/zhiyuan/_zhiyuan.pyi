@@ -993,7 +993,13 @@ class Feed:
 _Columns: TypeAlias = ArrowTableLike | Mapping[str, ArrowArrayLike]
 
 def weekly_leaderboard(
-    policy: Policy, posts: _Columns, likes: _Columns, registrations: _Columns, k: int = 10
+    policy: Policy,
+    posts: _Columns,
+    likes: _Columns,
+    registrations: _Columns,
+    k: int = 10,
+    *,
+    threads: int | None = None,
 ) -> list[WeeklyBoard]: ...
 def like_batch(
     policy: Policy,
@@ -1003,6 +1009,7 @@ def like_batch(
     *,
     verdicts: bool = False,
     check_event_ids: bool = True,
+    threads: int | None = None,
 ) -> tuple[LikePartial, ArrowTable | None]: ...
 def merge_partials(partials: Sequence[LikePartial]) -> LikePartial: ...
 def partial_boards(partial: LikePartial, k: int = 10) -> list[WeeklyBoard]: ...
