@@ -41,7 +41,6 @@ def _reset_peak() -> bool:
 def measure(engine: str, task: str, folder: Path, out: Path, repeat: int) -> dict[str, Any]:
     """Runs one (engine, task); returns the figures."""
     import zhiyuan
-
     from zycompare import canon
     from zycompare.rules import Rules
 

@@ -308,9 +308,7 @@ def _posts_and_likes(
             ltime[dd] + rng.exponential(6 * HOUR, n_dup).astype(np.int64),
         ]
     )
-    action = np.concatenate(
-        [action, np.ones(n_un, dtype=np.int8), np.zeros(n_dup, dtype=np.int8)]
-    )
+    action = np.concatenate([action, np.ones(n_un, dtype=np.int8), np.zeros(n_dup, dtype=np.int8)])
     n_unique = len(liker)
     event = (rng.permutation(n_unique) + 1).astype(np.int64) * 2 + 1
     # Replays (0.5 %): the same event again, same id and content.

@@ -97,7 +97,9 @@ def task_c(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
     """Each live record starting before the greatest earlier end of its volunteer."""
     cols = {row[0] for row in con.execute("DESCRIBE records").fetchall()}
     live = "status IN ('submitted', 'approved')" if "status" in cols else "TRUE"
-    earlier = "PARTITION BY volunteer ORDER BY s, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+    earlier = (
+        "PARTITION BY volunteer ORDER BY s, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+    )
     return con.sql(
         f"""
         WITH l AS (SELECT volunteer, id, epoch_us(start) AS s, epoch_us("end") AS e
@@ -126,10 +128,9 @@ def task_d(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
         f"""
         WITH p AS (SELECT id AS post, author, epoch_us(time) AS ptime,
                           {_week("epoch_us(time)", r)} AS week FROM posts),
-        -- replays: the same event id again (same content) counts once
-        l AS (SELECT event, any_value(liker) AS liker, any_value(post) AS post,
-                     any_value(action) AS action, any_value(epoch_us(time)) AS t
-              FROM likes GROUP BY event),
+        -- replays (same event id, same content) change no standing like: a
+        -- replayed like is a duplicate of its twin, a replayed unlike finds none
+        l AS (SELECT event, liker, post, action, epoch_us(time) AS t FROM likes),
         -- steps 1-2: the post's window, no self-likes
         j AS (SELECT l.*, p.author, p.ptime, p.week FROM l JOIN p USING (post)
               WHERE l.t >= p.ptime AND l.t < p.week + {7 * DAY_US + r.grace_us}

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from zycompare import data
-from zycompare.rules import DAY_US, MINUTE_US, All, Any_, Cmp, Cond, Not, Rules
+from zycompare.rules import DAY_US, MINUTE_US, All, Any_, Cond, Not, Rules
 
 Inputs = dict[str, pl.DataFrame]
 
@@ -123,9 +123,7 @@ def task_c(inp: Inputs, rules: Rules) -> pl.DataFrame:
     first = v != v.shift(1)  # rows sorted by volunteer: the volunteer's first row
     prev_max = pl.col("e").cum_max().over("volunteer").shift(1)
     return (
-        lf.select(
-            v.cast(pl.UInt64), pl.col("id").cast(pl.UInt64), s=_us("start"), e=_us("end")
-        )
+        lf.select(v.cast(pl.UInt64), pl.col("id").cast(pl.UInt64), s=_us("start"), e=_us("end"))
         .sort("volunteer", "s", "id")
         .with_columns(prev_max=pl.when(first.fill_null(True)).then(None).otherwise(prev_max))
         # The earliest row holding the running maximum end: rows that raise it.
@@ -143,17 +141,22 @@ def task_c(inp: Inputs, rules: Rules) -> pl.DataFrame:
 
 def _standing_likes(inp: Inputs, rules: Rules) -> pl.LazyFrame:
     """Steps 1–3: window, self, dedup. One row per (liker, post) with a standing like."""
-    posts = inp["posts"].lazy().select(
-        post=pl.col("id").cast(pl.UInt64),
-        author=pl.col("author").cast(pl.UInt64),
-        ptime=_us("time"),
-        week=_week_start(_us("time"), rules),
+    posts = (
+        inp["posts"]
+        .lazy()
+        .select(
+            post=pl.col("id").cast(pl.UInt64),
+            author=pl.col("author").cast(pl.UInt64),
+            ptime=_us("time"),
+            week=_week_start(_us("time"), rules),
+        )
     )
     likes = (
         inp["likes"]
         .lazy()
-        # Replays: the same event id again (same content) counts once.
-        .unique(subset="event", keep="any")
+        # Replays (the same event id again, same content) need no pass of their
+        # own: a replayed like follows its twin (a duplicate), a replayed unlike
+        # finds nothing standing; neither changes the standing like.
         .select(
             pl.col("event").cast(pl.UInt64),
             pl.col("liker").cast(pl.UInt64),
@@ -195,16 +198,15 @@ def _standing_likes(inp: Inputs, rules: Rules) -> pl.LazyFrame:
 
 def _capped(lf: pl.LazyFrame, keys: list[str], cap: int) -> pl.LazyFrame:
     """Keeps the first `cap` rows of each group by (t, event)."""
-    return (
-        lf.sort([*keys, "t", "event"])
-        .filter(pl.int_range(pl.len()).over(keys) < cap)
-    )
+    return lf.sort([*keys, "t", "event"]).filter(pl.int_range(pl.len()).over(keys) < cap)
 
 
 def task_d(inp: Inputs, rules: Rules) -> pl.DataFrame:
     """The top-k posts and authors of every ISO week (docs/rankings/likes.md)."""
-    regs = inp["registrations"].lazy().select(
-        liker=pl.col("volunteer").cast(pl.UInt64), reg=_us("registered_at")
+    regs = (
+        inp["registrations"]
+        .lazy()
+        .select(liker=pl.col("volunteer").cast(pl.UInt64), reg=_us("registered_at"))
     )
     d0, d1 = rules.new_account_us, rules.full_weight_us
     age = pl.col("t") - pl.col("reg")
@@ -238,9 +240,7 @@ def task_d(inp: Inputs, rules: Rules) -> pl.DataFrame:
     )
     k = rules.k
     top_posts = (
-        per_post.sort(
-            "week", "weight", "time", "post", descending=[False, True, False, False]
-        )
+        per_post.sort("week", "weight", "time", "post", descending=[False, True, False, False])
         .with_columns(
             position=pl.int_range(1, pl.len() + 1).over("week"),
             rank=pl.col("weight").rank("min", descending=True).over("week"),
@@ -342,4 +342,3 @@ TASKS = {"a": task_a, "b": task_b, "c": task_c, "d": task_d, "e": task_e}
 def run(task: str, inp: Inputs, rules: Rules) -> pl.DataFrame:
     """Runs one task."""
     return TASKS[task](inp, rules)
-

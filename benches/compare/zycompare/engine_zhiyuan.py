@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import zhiyuan
 
+import zhiyuan
 from zycompare import THREADS, data
 
 TABLES = {
