@@ -55,6 +55,6 @@ step "mypy --strict"
 "$py" -m mypy --strict --no-incremental tests/python/typing_usage.py
 
 step "ruff"
-"$venv/bin/ruff" check py/python tests/python
+"$venv/bin/ruff" check py/python tests/python benches/compare
 
 step "all Python checks passed"

@@ -6,6 +6,7 @@ Inputs are pyarrow tables read into memory; every call runs with
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,16 @@ def load(folder: Path, task: str) -> dict[str, Any]:
     return out
 
 
+def _threads(fn: Any) -> dict[str, int]:
+    """`threads=THREADS` when `fn` takes it; otherwise the global pool, which the
+    harness sizes with RAYON_NUM_THREADS (older builds of d and e)."""
+    try:
+        takes = "threads" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        takes = False
+    return {"threads": THREADS} if takes else {}
+
+
 def run(task: str, inp: dict[str, Any], policy: zhiyuan.Policy) -> Any:
     """Runs one task; returns what the API returns."""
     if task == "a":
@@ -47,10 +58,12 @@ def run(task: str, inp: dict[str, Any], policy: zhiyuan.Policy) -> Any:
             inp["likes"],
             inp["registrations"],
             k=10,
-            threads=THREADS,
+            **_threads(zhiyuan.weekly_leaderboard),
         )
     if task == "e":
-        return zhiyuan.credit_decisions(policy, inp["facts"], data.AS_OF, threads=THREADS)
+        return zhiyuan.credit_decisions(
+            policy, inp["facts"], data.AS_OF, **_threads(zhiyuan.credit_decisions)
+        )
     raise ValueError(f"unknown task {task!r}")
 
 
