@@ -131,6 +131,36 @@ def table(figures: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+#: Issue #9 targets: zhiyuan time ÷ fastest of polars / duckdb.
+TARGETS = {"a": 0.5, "b": 1.0, "c": 0.5, "d": 0.5, "e": 1.0}
+
+
+def targets(figures: list[dict[str, Any]]) -> str:
+    """Issue #9's targets, met or missed, as a Markdown table."""
+    lines = [
+        "| task | zhiyuan ÷ fastest other | target | met | "
+        "zhiyuan added MB ÷ polars added MB (target ≤ 0.5) | met |",
+        "|---|---:|---:|---|---:|---|",
+    ]
+    by = {(f["task"], f["engine"]): f for f in figures}
+    for task in TASK_NAMES:
+        z = by.get((task, "zhiyuan"))
+        others = [by[(task, e)]["best_s"] for e in ("polars", "duckdb") if (task, e) in by]
+        if z is None or not others:
+            continue
+        ratio = z["best_s"] / min(others)
+        mem = "—"
+        mem_ok = "—"
+        if (task, "polars") in by:
+            pol = by[(task, "polars")]["added_peak_mb"]
+            m = z["added_peak_mb"] / pol if pol > 0 else float("inf")
+            mem = f"{m:.2f}"
+            mem_ok = "yes" if m <= 0.5 else "no"
+        met = "yes" if ratio <= TARGETS[task] else "no"
+        lines.append(f"| {task} | {ratio:.2f} | ≤ {TARGETS[task]} | {met} | {mem} | {mem_ok} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit code."""
     ap = argparse.ArgumentParser(prog="python -m zycompare", description=__doc__)
@@ -148,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="zycompare-") as tmp:
         figures, problems = compare(folder, a.tasks, engines, a.repeat, Path(tmp))
     print(table(figures))
+    print()
+    print(targets(figures))
     if a.json:
         a.json.write_text(json.dumps(figures, indent=1))
     for p in problems:
