@@ -116,5 +116,5 @@ def test_the_harness_runs_and_agrees(tmp_path: Path) -> None:
         check=False,
     )
     assert p.returncode == 0, p.stderr
-    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("| e ")]
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("| e credit_decisions |")]
     assert [ln.split("|")[2].strip() for ln in lines] == ["zhiyuan", "polars", "duckdb"]
