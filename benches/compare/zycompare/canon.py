@@ -8,14 +8,20 @@ key. `first_difference` names the first row where two results differ.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from zycompare.rules import US
 
-I64, U64 = pa.int64(), pa.uint64()
+if TYPE_CHECKING:
+    Column: TypeAlias = pa.Array[Any] | pa.ChunkedArray[Any]
+
+I64: pa.DataType = pa.int64()
+U64: pa.DataType = pa.uint64()
+TEXT: pa.DataType = pa.string()
+BOOL: pa.DataType = pa.bool_()
 
 SCHEMAS: dict[str, pa.Schema] = {
     "a": pa.schema([("volunteer", U64), ("period_start", I64), ("minutes", I64)]),
@@ -23,8 +29,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "c": pa.schema([("volunteer", U64), ("id", U64), ("overlaps", U64)]),
     "d": pa.schema(
         [
-            ("week", pa.string()),
-            ("kind", pa.string()),
+            ("week", TEXT),
+            ("kind", TEXT),
             ("position", I64),
             ("rank", I64),
             ("id", U64),
@@ -41,7 +47,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("tier", I64),
             ("limit_fen", I64),
             ("rate_discount_bp", I64),
-            ("eligible", pa.bool_()),
+            ("eligible", BOOL),
         ]
     ),
 }
@@ -54,7 +60,7 @@ KEYS = {
 }
 
 
-def _micros(col: pa.ChunkedArray) -> pa.Array:
+def _micros(col: pa.ChunkedArray[Any]) -> Column:
     """Timestamps (any unit / zone), datetimes or RFC 3339 text as int64 UTC µs."""
     t = col.type
     if pa.types.is_timestamp(t):
@@ -70,12 +76,14 @@ def _micros(col: pa.ChunkedArray) -> pa.Array:
     return pa.array(out, I64)
 
 
-def _week_label(col: pa.ChunkedArray, offset_us: int) -> pa.Array:
+def _week_label(col: pa.ChunkedArray[Any], offset_us: int) -> Column:
     """Week starts (UTC µs of the local Monday) as ISO week labels."""
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         return col.cast(pa.string())
     out = []
     for v in col.to_pylist():
+        if v is None:
+            raise ValueError("week: null")
         day = dt.date(1970, 1, 1) + dt.timedelta(microseconds=int(v) + offset_us)
         y, w, _ = day.isocalendar()
         out.append(f"{y}-W{w:02d}")
@@ -86,7 +94,7 @@ def canonical(task: str, result: Any, offset_us: int) -> pa.Table:
     """`result` (anything with the Arrow C stream interface) in the task's canonical form."""
     t = result if isinstance(result, pa.Table) else pa.table(result)
     schema = SCHEMAS[task]
-    cols: list[pa.Array | pa.ChunkedArray] = []
+    cols: list[Column] = []
     for field in schema:
         c = t.column(field.name)
         if field.name in ("period_start", "time"):

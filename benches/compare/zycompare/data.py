@@ -23,6 +23,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -120,7 +121,7 @@ def _skewed(rng: np.random.Generator, n: int, size: int, power: float) -> np.nda
     return np.minimum((n * rng.random(size) ** power).astype(np.int64), n - 1)
 
 
-def _ts(a: np.ndarray) -> pa.Array:
+def _ts(a: np.ndarray) -> pa.Array[Any]:
     return pa.array(a.astype(np.int64), type=pa.int64()).cast(TS)
 
 
@@ -216,11 +217,11 @@ def _records(rng: np.random.Generator, s: Sizes, units: pa.Table) -> pa.Table:
             "start": _ts(start[order]),
             "end": _ts(end[order]),
             "status": pa.DictionaryArray.from_arrays(
-                pa.array(status_codes[order]),
+                status_codes[order],
                 pa.array(["submitted", "approved", "rejected", "revoked"]),
             ),
             "kind": pa.DictionaryArray.from_arrays(
-                pa.array(kind_codes[order]), pa.array(["service", "training"])
+                kind_codes[order], pa.array(["service", "training"])
             ),
         }
     )
@@ -353,7 +354,7 @@ def _facts(rng: np.random.Generator, s: Sizes) -> pa.Table:
     age = rng.integers(16, 76, n)
     months = rng.integers(-1, 121, n)
     honours = rng.poisson(0.3, n)
-    cols: dict[str, pa.Array] = {
+    cols: dict[str, pa.Array[Any]] = {
         "volunteer": pa.array(np.arange(1, n + 1, dtype=np.uint64)),
         "cumulative_minutes": pa.array(cum.astype(np.int64)),
         "minutes_last_12_months": pa.array(last12.astype(np.int64)),

@@ -40,6 +40,12 @@ def load(folder: Path, task: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """The query's result as a pyarrow table."""
+    out: pa.Table = con.sql(sql).to_arrow_table()
+    return out
+
+
 def _week(t: str, r: Rules) -> str:
     """SQL: UTC µs of the local Monday 00:00 opening the ISO week of `t` (µs)."""
     day = f"(({t} + {r.offset_us}) // {DAY_US})"
@@ -63,18 +69,20 @@ def _counted(con: duckdb.DuckDBPyConnection) -> str:
 
 def task_a(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
     """Approved service minutes per volunteer per ISO week."""
-    return con.sql(
+    return _arrow(
+        con,
         f"""
         WITH c AS ({_counted(con)})
         SELECT volunteer::UBIGINT AS volunteer, {_week("s", r)} AS period_start,
                SUM(minutes)::BIGINT AS minutes
-        FROM c GROUP BY ALL ORDER BY volunteer, period_start"""
-    ).to_arrow_table()
+        FROM c GROUP BY ALL ORDER BY volunteer, period_start""",
+    )
 
 
 def task_b(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
     """Own and rolled-up minutes per unit of the tree."""
-    return con.sql(
+    return _arrow(
+        con,
         f"""
         WITH RECURSIVE anc(unit, ancestor) AS (
             SELECT id, id FROM units
@@ -89,8 +97,8 @@ def task_b(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
                COALESCE(own.own_minutes, 0)::BIGINT AS own_minutes,
                COALESCE(tot.total_minutes, 0)::BIGINT AS total_minutes
         FROM units u LEFT JOIN own ON own.unit = u.id LEFT JOIN tot ON tot.unit = u.id
-        ORDER BY unit"""
-    ).to_arrow_table()
+        ORDER BY unit""",
+    )
 
 
 def task_c(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
@@ -100,7 +108,8 @@ def task_c(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
     earlier = (
         "PARTITION BY volunteer ORDER BY s, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
     )
-    return con.sql(
+    return _arrow(
+        con,
         f"""
         WITH l AS (SELECT volunteer, id, epoch_us(start) AS s, epoch_us("end") AS e
                    FROM records WHERE {live}),
@@ -111,8 +120,8 @@ def task_c(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
               FROM m)
         SELECT volunteer::UBIGINT AS volunteer, id::UBIGINT AS id, partner::UBIGINT AS "overlaps"
         FROM h WHERE s < e AND s < prev_max
-        ORDER BY volunteer, s, id"""
-    ).to_arrow_table()
+        ORDER BY volunteer, s, id""",
+    )
 
 
 def task_d(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
@@ -124,7 +133,8 @@ def task_d(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
         else f"""QUALIFY ROW_NUMBER() OVER (PARTITION BY liker, week ORDER BY t, event)
                  <= {r.liker_weekly_cap}"""
     )
-    return con.sql(
+    return _arrow(
+        con,
         f"""
         WITH p AS (SELECT id AS post, author, epoch_us(time) AS ptime,
                           {_week("epoch_us(time)", r)} AS week FROM posts),
@@ -172,8 +182,8 @@ def task_d(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
                       RANK() OVER (PARTITION BY week ORDER BY weight DESC) AS rank,
                       author AS id, author, time, weight, likes, posts
                FROM pa QUALIFY position <= {r.k})
-        SELECT * FROM tp UNION ALL SELECT * FROM ta"""
-    ).to_arrow_table()
+        SELECT * FROM tp UNION ALL SELECT * FROM ta""",
+    )
 
 
 def _sql(c: Cond) -> str:
@@ -207,7 +217,8 @@ def task_e(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
     arms = " ".join(f"WHEN {_sql(t.when)} THEN {i}" for i, t in reversed(tiers))
     limit = " ".join(f"WHEN {i} THEN {t.limit_fen}" for i, t in tiers)
     discount = " ".join(f"WHEN {i} THEN {t.rate_discount_bp}" for i, t in tiers)
-    return con.sql(
+    return _arrow(
+        con,
         f"""
         WITH d AS (SELECT volunteer, CASE WHEN NOT ({gates}) THEN 0 {arms} ELSE 0 END AS tier
                    FROM facts)
@@ -215,8 +226,8 @@ def task_e(con: duckdb.DuckDBPyConnection, r: Rules) -> pa.Table:
                (CASE tier {limit} ELSE 0 END)::BIGINT AS limit_fen,
                (CASE tier {discount} ELSE 0 END)::BIGINT AS rate_discount_bp,
                tier > 0 AS eligible
-        FROM d"""
-    ).to_arrow_table()
+        FROM d""",
+    )
 
 
 TASKS = {"a": task_a, "b": task_b, "c": task_c, "d": task_d, "e": task_e}

@@ -33,7 +33,7 @@ def load(folder: Path, task: str) -> dict[str, Any]:
     return out
 
 
-def _threads(fn: Any) -> dict[str, int]:
+def _threads(fn: Any) -> dict[str, Any]:
     """`threads=THREADS` when `fn` takes it; otherwise the global pool, which the
     harness sizes with RAYON_NUM_THREADS (older builds of d and e)."""
     try:
