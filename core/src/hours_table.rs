@@ -319,8 +319,7 @@ fn time_error(cols: &RecordColumns<'_>, row: usize) -> Error {
 /// Whether row `row` counts towards approved service minutes.
 #[inline]
 fn counted(cols: &RecordColumns<'_>, row: usize) -> bool {
-    cols.status
-        .is_none_or(|s| s[row] == RecordStatus::Approved)
+    cols.status.is_none_or(|s| s[row] == RecordStatus::Approved)
         && cols.kind.is_none_or(|k| k[row] == RecordKind::Service)
 }
 
@@ -493,7 +492,7 @@ fn gather_sorted<E: Copy + Default, K: Ord>(
     let span = 1usize.checked_shl(plan.shift).unwrap_or(usize::MAX);
     if span > 4 * len + 64 {
         let mut all: Vec<E> = slices.flatten().copied().collect();
-        all.sort_unstable_by(|x, y| (volunteer(x), order(x)).cmp(&(volunteer(y), order(y))));
+        all.sort_unstable_by_key(|x| (volunteer(x), order(x)));
         return all;
     }
     let mut starts = vec![0usize; span + 1];
