@@ -18,13 +18,14 @@ use crate::boundary::{
 use crate::error::{CallError, zy_status};
 use crate::policy::zy_policy;
 use crate::units::zy_unit_tree;
-use serde::Deserialize;
 use std::ffi::c_char;
-use zhiyuan::hours::{
-    ActorId, Flag, RecordId, RecordKind, RevokeReason, ServiceRecord, VolunteerId,
+use zhiyuan::hours::{Flag, RecordKind, RevokeReason, ServiceRecord, VolunteerId};
+use zhiyuan::ledger::{HoursLedger, Receipt};
+use zhiyuan::ledger_ops::{
+    Amend, Approve, ApprovedMinutes, Command, History, Query, RecordOf, Reject, Revoke, StarLevel,
+    SubmitBatch, Totals, TotalsBy,
 };
-use zhiyuan::ledger::{GroupBy, HoursLedger, Receipt, Scope};
-use zhiyuan::time::{Grain, Timestamp};
+use zhiyuan::time::Timestamp;
 
 /// An hours ledger (opaque): the policy and unit tree it was built with and
 /// every record's history.
@@ -435,81 +436,6 @@ fn volunteer_column<T>(
 // The argument objects below are the `input` of the ops in
 // tests/vectors/hours (documented in core/tests/vectors_hours.rs).
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BatchArgs {
-    records: Vec<ServiceRecord>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApproveArgs {
-    id: RecordId,
-    by: ActorId,
-    at: Timestamp,
-    #[serde(default)]
-    late_ok: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RejectArgs {
-    id: RecordId,
-    by: ActorId,
-    at: Timestamp,
-    reason: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RevokeArgs {
-    id: RecordId,
-    reason: RevokeReason,
-    by: ActorId,
-    at: Timestamp,
-    #[serde(default)]
-    note: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AmendArgs {
-    old: RecordId,
-    record: ServiceRecord,
-    reason: RevokeReason,
-    by: ActorId,
-    at: Timestamp,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IdArgs {
-    id: RecordId,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VolunteerAsOfArgs {
-    volunteer: VolunteerId,
-    as_of: Timestamp,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TotalsArgs {
-    scope: Scope,
-    grain: Grain,
-    as_of: Timestamp,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TotalsByArgs {
-    group: GroupBy,
-    grain: Grain,
-    as_of: Timestamp,
-}
-
 /// A mutating JSON call: borrows the ledger exclusively, then `json_call`.
 fn mut_json<I: serde::de::DeserializeOwned, O: serde::Serialize>(
     ledger: *mut zy_ledger,
@@ -550,7 +476,7 @@ pub unsafe extern "C" fn zy_ledger_submit_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    mut_json(ledger, in_json, out_json, |l, r: ServiceRecord| l.submit(r))
+    mut_json(ledger, in_json, out_json, |l, r: ServiceRecord| r.apply(l))
 }
 
 /// `ledger.submit_batch`: `{"records": [ServiceRecord]}` → `[Receipt]`, all
@@ -564,9 +490,7 @@ pub unsafe extern "C" fn zy_ledger_submit_batch_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    mut_json(ledger, in_json, out_json, |l, a: BatchArgs| {
-        l.submit_batch(a.records)
-    })
+    mut_json(ledger, in_json, out_json, |l, a: SubmitBatch| a.apply(l))
 }
 
 /// `ledger.approve`: `{"id", "by", "at", "late_ok"?}` → `null`.
@@ -579,9 +503,7 @@ pub unsafe extern "C" fn zy_ledger_approve_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    mut_json(ledger, in_json, out_json, |l, a: ApproveArgs| {
-        l.approve(a.id, a.by, a.at, a.late_ok)
-    })
+    mut_json(ledger, in_json, out_json, |l, a: Approve| a.apply(l))
 }
 
 /// `ledger.reject`: `{"id", "by", "at", "reason"}` → `null`.
@@ -594,9 +516,7 @@ pub unsafe extern "C" fn zy_ledger_reject_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    mut_json(ledger, in_json, out_json, |l, a: RejectArgs| {
-        l.reject(a.id, a.by, a.at, &a.reason)
-    })
+    mut_json(ledger, in_json, out_json, |l, a: Reject| a.apply(l))
 }
 
 /// `ledger.revoke`: `{"id", "reason", "by", "at", "note"?}` → `null`;
@@ -611,9 +531,7 @@ pub unsafe extern "C" fn zy_ledger_revoke_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    mut_json(ledger, in_json, out_json, |l, a: RevokeArgs| {
-        l.revoke(a.id, a.reason, a.by, a.at, &a.note)
-    })
+    mut_json(ledger, in_json, out_json, |l, a: Revoke| a.apply(l))
 }
 
 /// `ledger.amend`: `{"old", "record", "reason", "by", "at"}` → `Receipt`;
@@ -627,9 +545,7 @@ pub unsafe extern "C" fn zy_ledger_amend_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    mut_json(ledger, in_json, out_json, |l, a: AmendArgs| {
-        l.amend(a.old, a.record, a.reason, a.by, a.at)
-    })
+    mut_json(ledger, in_json, out_json, |l, a: Amend| a.apply(l))
 }
 
 /// `ledger.record`: `{"id"}` → `RecordState` (status, approval, revocation,
@@ -644,9 +560,7 @@ pub unsafe extern "C" fn zy_ledger_record_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    ref_json(ledger, in_json, out_json, |l, a: IdArgs| {
-        l.record(a.id).cloned()
-    })
+    ref_json(ledger, in_json, out_json, |l, a: RecordOf| a.ask(l))
 }
 
 /// `ledger.history`: `{"id"}` → `[Entry]`, the record's audit trail.
@@ -659,7 +573,7 @@ pub unsafe extern "C" fn zy_ledger_history_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    ref_json(ledger, in_json, out_json, |l, a: IdArgs| l.history(a.id))
+    ref_json(ledger, in_json, out_json, |l, a: History| a.ask(l))
 }
 
 /// `ledger.approved_minutes`: `{"volunteer", "as_of"}` → integer.
@@ -672,9 +586,7 @@ pub unsafe extern "C" fn zy_ledger_approved_minutes_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    ref_json(ledger, in_json, out_json, |l, a: VolunteerAsOfArgs| {
-        Ok(l.approved_minutes(a.volunteer, a.as_of))
-    })
+    ref_json(ledger, in_json, out_json, |l, a: ApprovedMinutes| a.ask(l))
 }
 
 /// `ledger.star_level`: `{"volunteer", "as_of"}` → integer.
@@ -687,9 +599,7 @@ pub unsafe extern "C" fn zy_ledger_star_level_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    ref_json(ledger, in_json, out_json, |l, a: VolunteerAsOfArgs| {
-        Ok(l.star_level(a.volunteer, a.as_of))
-    })
+    ref_json(ledger, in_json, out_json, |l, a: StarLevel| a.ask(l))
 }
 
 /// `ledger.totals`: `{"scope": {"scope": "all"|"volunteer"|"team"|"unit",
@@ -704,9 +614,7 @@ pub unsafe extern "C" fn zy_ledger_totals_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    ref_json(ledger, in_json, out_json, |l, a: TotalsArgs| {
-        l.totals(a.scope, a.grain, a.as_of)
-    })
+    ref_json(ledger, in_json, out_json, |l, a: Totals| a.ask(l))
 }
 
 /// `ledger.totals_by`: `{"group": "volunteer"|"team"|"unit", "grain",
@@ -720,9 +628,7 @@ pub unsafe extern "C" fn zy_ledger_totals_by_json(
     in_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> zy_status {
-    ref_json(ledger, in_json, out_json, |l, a: TotalsByArgs| {
-        Ok(l.totals_by(a.group, a.grain, a.as_of))
-    })
+    ref_json(ledger, in_json, out_json, |l, a: TotalsBy| a.ask(l))
 }
 
 /// Frees a ledger. NULL is a no-op.

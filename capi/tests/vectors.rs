@@ -25,6 +25,7 @@ use serde_json::Value;
 use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 use zhiyuan::hours::{RecordKind, RevokeReason, ServiceRecord};
+use zhiyuan::ledger_ops::{Approve, ApprovedMinutes, Reject, Revoke};
 use zhiyuan::time::Timestamp;
 use zhiyuan::{Error, ErrorKind};
 use zhiyuan_capi::error::{zy_last_error_message, zy_status, zy_string_free};
@@ -157,36 +158,6 @@ fn flag_tags(v: &Value) -> Value {
     }
 }
 
-#[derive(Deserialize)]
-struct Approve {
-    id: u64,
-    by: u64,
-    at: Timestamp,
-    #[serde(default)]
-    late_ok: bool,
-}
-#[derive(Deserialize)]
-struct Reject {
-    id: u64,
-    by: u64,
-    at: Timestamp,
-    reason: String,
-}
-#[derive(Deserialize)]
-struct Revoke {
-    id: u64,
-    reason: RevokeReason,
-    by: u64,
-    at: Timestamp,
-    #[serde(default)]
-    note: String,
-}
-#[derive(Deserialize)]
-struct VolunteerAsOf {
-    volunteer: u64,
-    as_of: Timestamp,
-}
-
 fn revoke_code(r: RevokeReason) -> u32 {
     (match r {
         RevokeReason::Error => zy_revoke_reason::Error,
@@ -284,7 +255,7 @@ unsafe fn hot_step(h: &mut Handles, op: &str, input: &Value) -> Result<Value, Er
                 .map(|()| Value::Null)
             }
             "ledger.approved_minutes" | "ledger.star_level" => {
-                let a: VolunteerAsOf = arg(input);
+                let a: ApprovedMinutes = arg(input);
                 let vols = [a.volunteer, a.volunteer.wrapping_add(1_000_000)];
                 if op == "ledger.star_level" {
                     let mut out = [u8::MAX; 2];

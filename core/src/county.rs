@@ -1246,11 +1246,19 @@ fn gen_likes(p: &CountyParams, vols: &[VolunteerProfile], posts: &[Post]) -> Vec
                 if liker == post.author {
                     liker = regular[rng.below(regular.len() as u64) as usize];
                 }
-                // Most likes come in the first day, the rest over two weeks.
-                let delay = if rng.chance(7_000) {
-                    rng.range(1, 1440)
+                // A post competes in its own ISO week, and so do most of its
+                // likes: 80 % within a day, 15 % later that week, 5 % after
+                // the week closed (discounted as outside the window).
+                let (_, week_end) =
+                    Period::week_of(post.created_at, UtcOffset::CST).bounds(UtcOffset::CST);
+                let left = (week_end.as_micros() - post.created_at.as_micros()) / MICROS_PER_MINUTE;
+                let roll = rng.below(100);
+                let delay = if roll < 5 {
+                    left + rng.range(0, 7 * 1440)
+                } else if roll < 20 && left > 1440 {
+                    rng.range(1440, left - 1)
                 } else {
-                    rng.range(1440, 14 * 1440)
+                    rng.range(1, 1440).min(left.max(2) - 1)
                 };
                 LikeEvent::new(
                     0,

@@ -36,7 +36,7 @@
 //! | capability | modules |
 //! |---|---|
 //! | policy, calendar, org units | [`policy`], [`time`], [`units`] |
-//! | hours and stars | [`hours`], [`ledger`], [`stars`] |
+//! | hours and stars | [`hours`], [`ledger`], [`ledger_ops`], [`stars`] |
 //! | batch kernels over record columns | [`hours_table`] |
 //! | facts, rules, 文明贷 | [`facts`], [`rules`], [`credit`] |
 //! | rewards | [`points`], [`honours`], [`perks`], [`certificates`] |
@@ -65,6 +65,7 @@ pub mod hours;
 pub mod hours_table;
 pub mod leaderboard;
 pub mod ledger;
+pub mod ledger_ops;
 pub mod monthly;
 pub mod order_metrics;
 pub mod orders;

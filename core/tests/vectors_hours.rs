@@ -17,10 +17,13 @@
 
 use crate::vectors;
 use serde::Deserialize;
-use serde_json::{Value, json};
-use zhiyuan::hours::{RevokeReason, ServiceRecord};
-use zhiyuan::ledger::{GroupBy, HoursLedger, Scope};
-use zhiyuan::time::{Grain, Timestamp};
+use serde_json::Value;
+use zhiyuan::hours::ServiceRecord;
+use zhiyuan::ledger::HoursLedger;
+use zhiyuan::ledger_ops::{
+    Amend, Approve, ApprovedMinutes, Command, History, Query, RecordOf, Reject, Revoke, StarLevel,
+    SubmitBatch, Totals, TotalsBy,
+};
 use zhiyuan::units::{Team, Unit, UnitTree};
 use zhiyuan::{Error, Policy};
 
@@ -34,66 +37,18 @@ struct New {
     #[serde(default)]
     teams: Vec<Team>,
 }
-#[derive(Deserialize)]
-struct Batch {
-    records: Vec<ServiceRecord>,
-}
-#[derive(Deserialize)]
-struct Approve {
-    id: u64,
-    by: u64,
-    at: Timestamp,
-    #[serde(default)]
-    late_ok: bool,
-}
-#[derive(Deserialize)]
-struct Reject {
-    id: u64,
-    by: u64,
-    at: Timestamp,
-    reason: String,
-}
-#[derive(Deserialize)]
-struct Revoke {
-    id: u64,
-    reason: RevokeReason,
-    by: u64,
-    at: Timestamp,
-    #[serde(default)]
-    note: String,
-}
-#[derive(Deserialize)]
-struct Amend {
-    old: u64,
-    record: ServiceRecord,
-    reason: RevokeReason,
-    by: u64,
-    at: Timestamp,
-}
-#[derive(Deserialize)]
-struct Id {
-    id: u64,
-}
-#[derive(Deserialize)]
-struct VolunteerAsOf {
-    volunteer: u64,
-    as_of: Timestamp,
-}
-#[derive(Deserialize)]
-struct Totals {
-    scope: Scope,
-    grain: Grain,
-    as_of: Timestamp,
-}
-#[derive(Deserialize)]
-struct TotalsBy {
-    group: GroupBy,
-    grain: Grain,
-    as_of: Timestamp,
+fn cmd<C: Command + for<'de> Deserialize<'de>>(
+    l: &mut HoursLedger,
+    input: &Value,
+) -> Result<Value, Error> {
+    Ok(serde_json::to_value(arg::<C>(input)?.apply(l)?).unwrap())
 }
 
-fn to_json<T: serde::Serialize>(v: T) -> Value {
-    serde_json::to_value(v).unwrap()
+fn ask<Q: Query + for<'de> Deserialize<'de>>(
+    l: &HoursLedger,
+    input: &Value,
+) -> Result<Value, Error> {
+    Ok(serde_json::to_value(arg::<Q>(input)?.ask(l)?).unwrap())
 }
 
 fn step(
@@ -112,45 +67,18 @@ fn step(
     }
     let l = ledger.as_mut().expect("vector must start with ledger.new");
     Ok(match op {
-        "ledger.submit" => to_json(l.submit(arg(input)?)?),
-        "ledger.submit_batch" => to_json(l.submit_batch(arg::<Batch>(input)?.records)?),
-        "ledger.approve" => {
-            let a: Approve = arg(input)?;
-            l.approve(a.id, a.by, a.at, a.late_ok)?;
-            Value::Null
-        }
-        "ledger.reject" => {
-            let a: Reject = arg(input)?;
-            l.reject(a.id, a.by, a.at, &a.reason)?;
-            Value::Null
-        }
-        "ledger.revoke" => {
-            let a: Revoke = arg(input)?;
-            l.revoke(a.id, a.reason, a.by, a.at, &a.note)?;
-            Value::Null
-        }
-        "ledger.amend" => {
-            let a: Amend = arg(input)?;
-            to_json(l.amend(a.old, a.record, a.reason, a.by, a.at)?)
-        }
-        "ledger.record" => to_json(l.record(arg::<Id>(input)?.id)?),
-        "ledger.history" => to_json(l.history(arg::<Id>(input)?.id)?),
-        "ledger.approved_minutes" => {
-            let a: VolunteerAsOf = arg(input)?;
-            json!(l.approved_minutes(a.volunteer, a.as_of))
-        }
-        "ledger.star_level" => {
-            let a: VolunteerAsOf = arg(input)?;
-            json!(l.star_level(a.volunteer, a.as_of))
-        }
-        "ledger.totals" => {
-            let a: Totals = arg(input)?;
-            to_json(l.totals(a.scope, a.grain, a.as_of)?)
-        }
-        "ledger.totals_by" => {
-            let a: TotalsBy = arg(input)?;
-            to_json(l.totals_by(a.group, a.grain, a.as_of))
-        }
+        "ledger.submit" => cmd::<ServiceRecord>(l, input)?,
+        "ledger.submit_batch" => cmd::<SubmitBatch>(l, input)?,
+        "ledger.approve" => cmd::<Approve>(l, input)?,
+        "ledger.reject" => cmd::<Reject>(l, input)?,
+        "ledger.revoke" => cmd::<Revoke>(l, input)?,
+        "ledger.amend" => cmd::<Amend>(l, input)?,
+        "ledger.record" => ask::<RecordOf>(l, input)?,
+        "ledger.history" => ask::<History>(l, input)?,
+        "ledger.approved_minutes" => ask::<ApprovedMinutes>(l, input)?,
+        "ledger.star_level" => ask::<StarLevel>(l, input)?,
+        "ledger.totals" => ask::<Totals>(l, input)?,
+        "ledger.totals_by" => ask::<TotalsBy>(l, input)?,
         other => panic!("unknown op {other}"),
     })
 }
