@@ -10,9 +10,10 @@ What the data exercises (so that every rule of the engines is hit):
   overlaps (a second record of the same volunteer starting inside the first),
   exact ties of start times, volunteers skewed (some with hundreds of rows);
 - likes: heavy-tailed likers and posts, self-likes, likes before the post and
-  after the week closes (delays exponential, mean 2 days: about 27 % late), unlikes, duplicate likes (new event id), replayed
-  events (same id, same content), likes from accounts registered during the
-  period (new accounts), a ring of 30 new accounts liking each other's posts
+  after the week closes (delays exponential, mean 2 days: about 27 % late),
+  unlikes, duplicate likes (new event id), replayed events (same id, same
+  content), likes from accounts registered during the period (new accounts),
+  a ring of 30 new accounts liking each other's posts
   and a ring of 20 established accounts with five posts each (author cap);
 - facts: values on and around every tier and gate boundary.
 """
