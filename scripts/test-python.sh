@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the zhiyuan wheel in a virtualenv and runs every Python check:
-# pytest (+ hypothesis), stubtest, mypy --strict on the typing-usage file, ruff.
+# pytest (+ hypothesis), stubtest, mypy --strict on the typing-usage file and
+# the comparison (benches/compare), ruff.
 #
 # Needs only python3 (>= 3.11) and cargo. Idempotent: creates .venv at the
 # repository root when missing, (re)installs the pinned test dependencies only
@@ -53,8 +54,10 @@ step "stubtest"
 
 step "mypy --strict"
 "$py" -m mypy --strict --no-incremental tests/python/typing_usage.py
+"$py" -m mypy --strict --no-incremental benches/compare/zycompare \
+    tests/python/test_compare_agreement.py
 
 step "ruff"
-"$venv/bin/ruff" check py/python tests/python
+"$venv/bin/ruff" check py/python tests/python benches/compare
 
 step "all Python checks passed"
