@@ -287,9 +287,16 @@ impl Generator {
             100 + self.rng.below(4) * 10 + self.rng.below(4)
         };
         let mut o = NewOrder::new(id, requester, category, unit, ts(self.now));
-        o.description_len = if self.rng.chance(1) { 0 } else { 1 + self.rng.below(500) as u32 };
+        o.description_len = if self.rng.chance(1) {
+            0
+        } else {
+            1 + self.rng.below(500) as u32
+        };
         if self.rng.chance(20) {
-            o.wanted_by = Some(ts(self.now + (60 + self.rng.below(7 * 24 * 60) as i64) * MICROS_PER_MINUTE));
+            o.wanted_by =
+                Some(ts(self.now
+                    + (60 + self.rng.below(7 * 24 * 60) as i64)
+                        * MICROS_PER_MINUTE));
         }
         self.orders.push_back(Believed {
             id,
@@ -326,16 +333,38 @@ impl Generator {
         let i = self.rng.below(self.orders.len() as u64) as usize;
         let (id, requester, state, assignee, taker, dissatisfied) = {
             let b = &self.orders[i];
-            (b.id, b.requester, b.state, b.assignee, b.taker, b.dissatisfied)
+            (
+                b.id,
+                b.requester,
+                b.state,
+                b.assignee,
+                b.taker,
+                b.dissatisfied,
+            )
         };
-        let id = if self.rng.chance(2) { id + 1_000_000 } else { id };
+        let id = if self.rng.chance(2) {
+            id + 1_000_000
+        } else {
+            id
+        };
         let roll = self.rng.below(100);
         let reason = || "simulated".to_owned();
         use OrderState as S;
         let (action, actor, next) = match state {
             _ if roll < 4 => {
-                let by = if self.rng.chance(50) { Party::Requester } else { Party::Centre };
-                (Action::Cancel { by, reason: reason() }, requester, S::Cancelled)
+                let by = if self.rng.chance(50) {
+                    Party::Requester
+                } else {
+                    Party::Centre
+                };
+                (
+                    Action::Cancel {
+                        by,
+                        reason: reason(),
+                    },
+                    requester,
+                    S::Cancelled,
+                )
             }
             S::Placed => (Action::StartReview, 2, S::UnderReview),
             S::UnderReview if roll < 10 => (Action::Reject { reason: reason() }, 2, S::Rejected),
@@ -353,7 +382,14 @@ impl Generator {
                     Assignee::Volunteer(v) => v,
                     _ => self.helper(requester),
                 };
-                (Action::Decline { by: Taker::Volunteer(by), reason: reason() }, by, S::UnderReview)
+                (
+                    Action::Decline {
+                        by: Taker::Volunteer(by),
+                        reason: reason(),
+                    },
+                    by,
+                    S::UnderReview,
+                )
             }
             S::Dispatched if roll < 25 => {
                 (Action::Withdraw { reason: reason() }, 2, S::UnderReview)
@@ -364,11 +400,15 @@ impl Generator {
                     _ => self.helper(requester),
                 };
                 self.orders[i].taker = Some(by);
-                (Action::Accept { by: Taker::Volunteer(by) }, by, S::Accepted)
+                (
+                    Action::Accept {
+                        by: Taker::Volunteer(by),
+                    },
+                    by,
+                    S::Accepted,
+                )
             }
-            S::Accepted if roll < 12 => {
-                (Action::Withdraw { reason: reason() }, 2, S::UnderReview)
-            }
+            S::Accepted if roll < 12 => (Action::Withdraw { reason: reason() }, 2, S::UnderReview),
             S::Accepted => {
                 let n = 1 + self.rng.below(3);
                 let mut records = Vec::new();
@@ -397,9 +437,22 @@ impl Generator {
                     _ => Satisfaction::Dissatisfied,
                 };
                 let score = 1 + self.rng.below(5) as u8;
-                let actor = if self.rng.chance(5) { requester + 1 } else { requester };
+                let actor = if self.rng.chance(5) {
+                    requester + 1
+                } else {
+                    requester
+                };
                 self.orders[i].dissatisfied = satisfaction == Satisfaction::Dissatisfied;
-                (Action::Rate { rating: Rating { score, satisfaction } }, actor, S::Rated)
+                (
+                    Action::Rate {
+                        rating: Rating {
+                            score,
+                            satisfaction,
+                        },
+                    },
+                    actor,
+                    S::Rated,
+                )
             }
             S::Rated if dissatisfied && roll < 70 => {
                 (Action::Reopen { reason: reason() }, 2, S::UnderReview)
@@ -408,7 +461,12 @@ impl Generator {
             _ => (Action::Expire, 2, S::Expired),
         };
         self.orders[i].state = next;
-        Op::Order(Command { order: id, actor, at, action })
+        Op::Order(Command {
+            order: id,
+            actor,
+            at,
+            action,
+        })
     }
 }
 
@@ -701,7 +759,9 @@ fn check_links(w: &World, id: OrderId, records: &[u64]) -> Result<(), String> {
     let order = w.book.order(id).map_err(|e| e.to_string())?;
     for r in records {
         if w.ledger.record(*r).is_err() {
-            return Err(format!("order {id}: fulfilled record {r} is not in the ledger"));
+            return Err(format!(
+                "order {id}: fulfilled record {r} is not in the ledger"
+            ));
         }
         if w.book.order_of_record(*r) != Some(id) {
             return Err(format!(
@@ -710,7 +770,9 @@ fn check_links(w: &World, id: OrderId, records: &[u64]) -> Result<(), String> {
             ));
         }
         if !order.records.contains(r) {
-            return Err(format!("order {id}: record {r} missing from Order::records"));
+            return Err(format!(
+                "order {id}: record {r} missing from Order::records"
+            ));
         }
     }
     Ok(())
@@ -736,11 +798,19 @@ fn check_orders(w: &World) -> Result<(usize, usize), String> {
     let mut linked = 0;
     for o in w.book.orders() {
         if states.get(&o.id()) != Some(&o.state) {
-            return Err(format!("order {}: state {} not what its events give", o.id(), o.state));
+            return Err(format!(
+                "order {}: state {} not what its events give",
+                o.id(),
+                o.state
+            ));
         }
         let want = records.remove(&o.id()).unwrap_or_default();
         if o.records != want {
-            return Err(format!("order {}: records {:?}, close-outs gave {want:?}", o.id(), o.records));
+            return Err(format!(
+                "order {}: records {:?}, close-outs gave {want:?}",
+                o.id(),
+                o.records
+            ));
         }
         check_links(w, o.id(), &o.records)?;
         linked += o.records.len();
@@ -756,7 +826,9 @@ fn check_orders(w: &World) -> Result<(usize, usize), String> {
         .filter(|s| w.book.order_of_record(s.record.id).is_some())
         .count();
     if back != linked {
-        return Err(format!("{back} ledger records link to orders, orders list {linked}"));
+        return Err(format!(
+            "{back} ledger records link to orders, orders list {linked}"
+        ));
     }
     Ok((events.len(), fulfilled))
 }
@@ -904,12 +976,18 @@ pub fn run(seed: u64, ops: usize) -> Result<Report, String> {
     let replayed = HoursLedger::replay(Policy::default(), tree(), ledger.entries())
         .map_err(|e| fail(step, format!("replay failed: {e}")))?;
     if &replayed != ledger {
-        return Err(fail(step, "replaying the log gave a different ledger".into()));
+        return Err(fail(
+            step,
+            "replaying the log gave a different ledger".into(),
+        ));
     }
     let restored = HoursLedger::restore(&ledger.snapshot())
         .map_err(|e| fail(step, format!("restore failed: {e}")))?;
     if &restored != ledger {
-        return Err(fail(step, "restoring the snapshot gave a different ledger".into()));
+        return Err(fail(
+            step,
+            "restoring the snapshot gave a different ledger".into(),
+        ));
     }
     let mut again = World::new();
     for (i, op) in accepted.iter().enumerate() {

@@ -7,7 +7,11 @@ use zhiyuan::simulation;
 
 #[test]
 fn twenty_thousand_operations_across_seeds_keep_every_invariant() {
-    let env = |k: &str| std::env::var(k).ok().map(|s| s.parse::<u64>().expect("a u64"));
+    let env = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .map(|s| s.parse::<u64>().expect("a u64"))
+    };
     let seeds: Vec<u64> = match env("ZHIYUAN_SIM_SEED") {
         Some(s) => vec![s],
         None => vec![1, 2, 3, 4],
@@ -24,6 +28,7 @@ fn twenty_thousand_operations_across_seeds_keep_every_invariant() {
         assert!(r.finished_orders > r.orders / 2, "{r:?}");
         assert!(r.order_events > 3 * r.orders, "{r:?}");
         assert_eq!(r.delivered, r.generated + r.duplicates);
+        eprintln!("{r:?}");
         total += r.generated;
     }
     assert!(total >= ops);
@@ -39,5 +44,8 @@ fn the_same_seed_gives_the_same_run() {
 fn a_failure_names_the_seed_and_the_replay_command() {
     let cmd = simulation::replay_command(42, 1_000);
     assert!(cmd.contains("-- 1 1000 42"), "{cmd}");
-    assert!(cmd.contains("ZHIYUAN_SIM_SEED=42 ZHIYUAN_SIM_OPS=1000"), "{cmd}");
+    assert!(
+        cmd.contains("ZHIYUAN_SIM_SEED=42 ZHIYUAN_SIM_OPS=1000"),
+        "{cmd}"
+    );
 }
