@@ -3,7 +3,7 @@
 
 Each tests/vectors/<capability>/<name>.json scenario becomes one input: its
 steps, in order, as `selector byte + JSON` segments joined by NUL bytes. The
-selector is the index of the step's op in CALLS of fuzz_targets/capi_json.rs
+selector is the index of the step's op in CALLS of capi/tests/support/calls.rs
 (read from that file, so the two never drift). Steps whose op has no JSON
 entry point are skipped. Run from the repository root:
 
@@ -14,7 +14,7 @@ import pathlib
 import re
 
 root = pathlib.Path(__file__).resolve().parents[2]
-source = (root / "core/fuzz/fuzz_targets/capi_json.rs").read_text()
+source = (root / "capi/tests/support/calls.rs").read_text()
 table = source[source.index("const CALLS"):]
 names = re.findall(r'^\s*\("([a-z_.]+)",', table, re.M)
 index = {n: i for i, n in enumerate(names)}
