@@ -178,7 +178,8 @@ impl Policy {
 const WHOLE: &str = "policy";
 
 fn clean_path(p: &str) -> String {
-    if p == "." {
+    // "." is the root; "" the path of an unknown key that is itself empty.
+    if p == "." || p.is_empty() {
         WHOLE.to_owned()
     } else {
         p.to_owned()

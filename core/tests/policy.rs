@@ -62,6 +62,8 @@ fn errors_about_the_whole_document_name_the_policy() {
         ("[1]", true),
         ("{} x", true),
         ("null", true),
+        // Found by the capi_json fuzz target: an empty unknown key.
+        (r#"{"":1}"#, true),
         ("= =", false),
         ("stars = [", false),
     ] {
