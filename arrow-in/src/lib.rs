@@ -196,7 +196,7 @@ impl Column {
         if self.data_type != DataType::Null {
             return Ok(false);
         }
-        if self.len() > 0 {
+        if !self.is_empty() {
             return Err(self.at(0, "null value; this column must not contain nulls"));
         }
         Ok(true)
