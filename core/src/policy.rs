@@ -117,7 +117,7 @@ impl Policy {
     /// Parses TOML; missing keys take defaults, unknown keys are errors.
     pub fn from_toml(text: &str) -> Result<Self> {
         let de = toml::Deserializer::parse(text)
-            .map_err(|e| Error::policy("", format!("invalid TOML: {}", e.message())))?;
+            .map_err(|e| Error::policy(WHOLE, format!("invalid TOML: {}", e.message())))?;
         let spec: PolicySpec = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
@@ -137,7 +137,7 @@ impl Policy {
             Error::policy(clean_path(&path), msg)
         })?;
         de.end()
-            .map_err(|e| Error::policy("", format!("trailing characters: {e}")))?;
+            .map_err(|e| Error::policy(WHOLE, format!("trailing characters: {e}")))?;
         Policy::new(spec)
     }
 
@@ -173,9 +173,14 @@ impl Policy {
     }
 }
 
+/// The field named by an error about the whole document (a syntax error,
+/// a document that is not a table), so that every error names a field.
+const WHOLE: &str = "policy";
+
 fn clean_path(p: &str) -> String {
-    if p == "." {
-        String::new()
+    // "." is the root; "" the path of an unknown key that is itself empty.
+    if p == "." || p.is_empty() {
+        WHOLE.to_owned()
     } else {
         p.to_owned()
     }

@@ -137,7 +137,9 @@ impl FromStr for Timestamp {
             let naive = s.len() >= 19
                 && !s.ends_with('Z')
                 && !s.ends_with('z')
-                && !s[19..].contains(['+', '-']);
+                // Bytes, not `&s[19..]`: byte 19 may fall inside a
+                // multi-byte character (found by the capi_json fuzz target).
+                && !s.as_bytes()[19..].iter().any(|c| matches!(c, b'+' | b'-'));
             let why = if naive {
                 "has no UTC offset; naive datetimes are rejected (add Z or +08:00)"
             } else {

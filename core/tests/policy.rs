@@ -52,3 +52,30 @@ fn hash_ignores_key_order_and_format_but_not_values() {
     .unwrap();
     assert_ne!(a.hash(), c.hash());
 }
+
+#[test]
+fn errors_about_the_whole_document_name_the_policy() {
+    // Found by the C boundary tests: an empty or malformed document gave a
+    // message naming no field.
+    for (text, json) in [
+        ("", true),
+        ("[1]", true),
+        ("{} x", true),
+        ("null", true),
+        // Found by the capi_json fuzz target: an empty unknown key.
+        (r#"{"":1}"#, true),
+        ("= =", false),
+        ("stars = [", false),
+    ] {
+        let e = if json {
+            Policy::from_json(text).unwrap_err()
+        } else {
+            Policy::from_toml(text).unwrap_err()
+        };
+        assert_eq!(e.kind(), ErrorKind::PolicyInvalid, "{text:?}");
+        assert!(e.to_string().starts_with("policy: "), "{text:?}: {e}");
+    }
+    // A nested error still names its own path.
+    let e = Policy::from_json(r#"{"stars":{"nope":1}}"#).unwrap_err();
+    assert!(e.to_string().starts_with("stars"), "{e}");
+}

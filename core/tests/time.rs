@@ -120,3 +120,17 @@ proptest! {
         prop_assert!(n == 0 || cal.is_working_day(due));
     }
 }
+
+#[test]
+fn a_multibyte_character_at_byte_19_is_an_error_not_a_panic() {
+    // Found by the capi_json fuzz target (a panic inside the error path).
+    for s in [
+        "2024-09-26T15:59:5东山街道实践所",
+        "2024-09-26T15:59:东",
+        "2024-09-26T15:59:00东",
+    ] {
+        let e = s.parse::<Timestamp>().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{s}");
+        assert!(e.to_string().starts_with("timestamp: "), "{e}");
+    }
+}

@@ -17,10 +17,10 @@
 //! import the library only when called.
 
 use crate::convert::{datetime, invalid};
+use crate::errors::to_py_err;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
-    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Int32Type, Int64Type, TimestampMicrosecondType, UInt8Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
 use arrow_schema::{DataType, Field, FieldRef, Schema, TimeUnit};
@@ -33,12 +33,12 @@ use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
 use std::borrow::Cow;
 use std::sync::Arc;
 use zhiyuan::time::Timestamp;
+use zhiyuan_arrow::missing_column;
 
-/// An input table: every batch read from the producer, one schema.
-pub(crate) struct Table {
-    schema: Arc<Schema>,
-    batches: Vec<RecordBatch>,
-}
+/// An input table: every batch read from the producer, one schema. The
+/// readers live in `zhiyuan_arrow` (pure Rust, fuzzed); this wrapper reads
+/// the PyCapsule and maps their errors to `ValidationError`.
+pub(crate) struct Table(zhiyuan_arrow::Table);
 
 impl Table {
     /// Reads a table from any Arrow PyCapsule producer. `param` names the
@@ -50,33 +50,22 @@ impl Table {
         let batches = reader
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| invalid(param, format!("cannot read the Arrow stream: {e}")))?;
-        Ok(Table { schema, batches })
+        Ok(Table(zhiyuan_arrow::Table::new(schema, batches)))
     }
 
     fn names(&self) -> Vec<&str> {
-        self.schema
-            .fields()
-            .iter()
-            .map(|f| f.name().as_str())
-            .collect()
+        self.0.names()
     }
 
     /// Whether the table has a column `name`.
     pub(crate) fn has_column(&self, name: &str) -> bool {
-        self.schema.column_with_name(name).is_some()
+        self.0.has_column(name)
     }
 
     /// The column `name`; a missing column raises a `ValidationError` naming
     /// it and listing the columns present.
     pub(crate) fn column(&self, name: &str) -> PyResult<Column> {
-        let Some((i, field)) = self.schema.column_with_name(name) else {
-            return Err(missing_column(name, self.names()));
-        };
-        Ok(Column {
-            name: name.to_owned(),
-            data_type: field.data_type().clone(),
-            chunks: self.batches.iter().map(|b| b.column(i).clone()).collect(),
-        })
+        self.0.column(name).map(Column).map_err(to_py_err)
     }
 }
 
@@ -131,35 +120,21 @@ impl Columns {
         let full = format!("{}{name}", self.prefix);
         match &self.source {
             Source::Table(t) if t.has_column(name) => Ok(t.column(name)?.named(&full)),
-            Source::Table(t) => Err(missing_column(&full, t.names())),
+            Source::Table(t) => Err(to_py_err(missing_column(&full, t.names()))),
             Source::Dict(d) => match d.iter().find(|(n, _)| n == name) {
                 Some((_, c)) => Ok(c.clone()),
-                None => Err(missing_column(
+                None => Err(to_py_err(missing_column(
                     &full,
                     d.iter().map(|(n, _)| n.as_str()).collect(),
-                )),
+                ))),
             },
         }
     }
 }
 
-fn missing_column(field: &str, have: Vec<&str>) -> PyErr {
-    invalid(
-        field,
-        format!(
-            "missing column; the table has columns [{}]",
-            have.join(", ")
-        ),
-    )
-}
-
 /// One input column (possibly chunked), named for errors.
 #[derive(Clone)]
-pub(crate) struct Column {
-    name: String,
-    data_type: DataType,
-    chunks: Vec<ArrayRef>,
-}
+pub(crate) struct Column(zhiyuan_arrow::Column);
 
 fn not_arrow(obj: &Bound<'_, PyAny>, param: &str, what: &str) -> PyErr {
     let ty = obj
@@ -176,15 +151,6 @@ fn not_arrow(obj: &Bound<'_, PyAny>, param: &str, what: &str) -> PyErr {
     )
 }
 
-/// Rows of a column, chunk by chunk, with each chunk's first global row.
-fn with_offsets(chunks: &[ArrayRef]) -> impl Iterator<Item = (usize, &ArrayRef)> {
-    chunks.iter().scan(0usize, |row, c| {
-        let start = *row;
-        *row += c.len();
-        Some((start, c))
-    })
-}
-
 impl Column {
     /// Reads a single column from any Arrow producer. Its Arrow field name
     /// names it in errors, or `param` when the field has no name.
@@ -196,283 +162,77 @@ impl Column {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| invalid(param, format!("cannot read the Arrow stream: {e}")))?;
         let name = if field.name().is_empty() {
-            param.to_owned()
+            param
         } else {
-            field.name().clone()
+            field.name().as_str()
         };
-        Ok(Column {
+        Ok(Column(zhiyuan_arrow::Column::new(
             name,
-            data_type: field.data_type().clone(),
+            field.data_type().clone(),
             chunks,
-        })
+        )))
     }
 
     /// The column's name in errors.
     pub(crate) fn name(&self) -> &str {
-        &self.name
+        self.0.name()
     }
 
     /// The same column, named `name` in errors (for a column passed under
     /// a dict key, whatever its Arrow field name).
-    pub(crate) fn named(mut self, name: &str) -> Self {
-        name.clone_into(&mut self.name);
-        self
+    pub(crate) fn named(self, name: &str) -> Self {
+        Column(self.0.named(name))
     }
 
     /// Number of rows.
+    #[allow(dead_code, reason = "part of the reader API the batch kernels use")]
     pub(crate) fn len(&self) -> usize {
-        self.chunks.iter().map(|c| c.len()).sum()
-    }
-
-    fn wrong_type(&self, want: &str) -> PyErr {
-        invalid(
-            &self.name,
-            format!("expected {want}, got Arrow type {}", self.data_type),
-        )
+        self.0.len()
     }
 
     /// Whether the column holds text.
     pub(crate) fn is_text(&self) -> bool {
-        matches!(
-            self.data_type,
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-        )
+        self.0.is_text()
     }
 
     /// A `ValidationError` about row `row` (`name[row]: reason`).
     pub(crate) fn at(&self, row: usize, reason: impl Into<String>) -> PyErr {
-        invalid(&format!("{}[{row}]", self.name), reason)
-    }
-
-    /// Whether the column is of Arrow type `null` (polars and pyarrow infer
-    /// it for an empty list): fine when empty, a null error otherwise.
-    fn null_typed(&self) -> PyResult<bool> {
-        if self.data_type != DataType::Null {
-            return Ok(false);
-        }
-        if self.len() > 0 {
-            return Err(self.at(0, "null value; this column must not contain nulls"));
-        }
-        Ok(true)
-    }
-
-    fn no_nulls(&self) -> PyResult<()> {
-        for (start, c) in with_offsets(&self.chunks) {
-            if c.null_count() > 0 {
-                let i = (0..c.len()).find(|&i| c.is_null(i)).unwrap_or(0);
-                return Err(self.at(start + i, "null value; this column must not contain nulls"));
-            }
-        }
-        Ok(())
+        to_py_err(self.0.at(row, reason))
     }
 
     /// The column as `i64`s, borrowed when it is one `int64` chunk; narrower
     /// integer types are widened. Nulls are errors.
     pub(crate) fn i64s(&self) -> PyResult<Cow<'_, [i64]>> {
-        if self.null_typed()? {
-            return Ok(Cow::Owned(Vec::new()));
-        }
-        self.no_nulls()?;
-        if let ([c], DataType::Int64) = (self.chunks.as_slice(), &self.data_type) {
-            return Ok(Cow::Borrowed(c.as_primitive::<Int64Type>().values()));
-        }
-        let mut out = Vec::with_capacity(self.len());
-        for (start, c) in with_offsets(&self.chunks) {
-            macro_rules! widen {
-                ($t:ty) => {
-                    out.extend(
-                        c.as_primitive::<$t>()
-                            .values()
-                            .iter()
-                            .map(|&v| i64::from(v)),
-                    )
-                };
-            }
-            match &self.data_type {
-                DataType::Int64 => out.extend_from_slice(c.as_primitive::<Int64Type>().values()),
-                DataType::Int32 => widen!(Int32Type),
-                DataType::Int16 => widen!(Int16Type),
-                DataType::Int8 => widen!(Int8Type),
-                DataType::UInt32 => widen!(UInt32Type),
-                DataType::UInt16 => widen!(UInt16Type),
-                DataType::UInt8 => widen!(UInt8Type),
-                DataType::UInt64 => {
-                    for (i, &v) in c.as_primitive::<UInt64Type>().values().iter().enumerate() {
-                        out.push(
-                            i64::try_from(v).map_err(|_| {
-                                self.at(start + i, format!("{v} does not fit int64"))
-                            })?,
-                        );
-                    }
-                }
-                _ => return Err(self.wrong_type("an integer column (int64)")),
-            }
-        }
-        Ok(Cow::Owned(out))
+        self.0.i64s().map_err(to_py_err)
     }
 
     /// The column as ids (`u64`), borrowed when it is one `uint64` chunk;
     /// signed integers must not be negative. Nulls are errors.
     pub(crate) fn u64s(&self) -> PyResult<Cow<'_, [u64]>> {
-        if self.null_typed()? {
-            return Ok(Cow::Owned(Vec::new()));
-        }
-        self.no_nulls()?;
-        if let ([c], DataType::UInt64) = (self.chunks.as_slice(), &self.data_type) {
-            return Ok(Cow::Borrowed(c.as_primitive::<UInt64Type>().values()));
-        }
-        Ok(Cow::Owned(self.u64_values()?))
+        self.0.u64s().map_err(to_py_err)
     }
 
     /// The column as optional ids: nulls become `None`.
     pub(crate) fn opt_u64s(&self) -> PyResult<Vec<Option<u64>>> {
-        if self.data_type == DataType::Null {
-            return Ok(vec![None; self.len()]);
-        }
-        let values = self.u64_values()?;
-        let valid = self
-            .chunks
-            .iter()
-            .flat_map(|c| (0..c.len()).map(|i| c.is_valid(i)));
-        Ok(values
-            .into_iter()
-            .zip(valid)
-            .map(|(v, ok)| ok.then_some(v))
-            .collect())
+        self.0.opt_u64s().map_err(to_py_err)
     }
 
-    /// Every slot as a `u64` (slots under nulls are 0, never checked).
-    fn u64_values(&self) -> PyResult<Vec<u64>> {
-        let mut out = Vec::with_capacity(self.len());
-        for (start, c) in with_offsets(&self.chunks) {
-            macro_rules! unsigned {
-                ($t:ty) => {
-                    out.extend(
-                        c.as_primitive::<$t>()
-                            .values()
-                            .iter()
-                            .map(|&v| u64::from(v)),
-                    )
-                };
-            }
-            macro_rules! signed {
-                ($t:ty) => {
-                    for (i, &v) in c.as_primitive::<$t>().values().iter().enumerate() {
-                        if c.is_null(i) {
-                            out.push(0);
-                            continue;
-                        }
-                        out.push(u64::try_from(v).map_err(|_| {
-                            self.at(start + i, format!("{v} is negative; ids are >= 0"))
-                        })?);
-                    }
-                };
-            }
-            match &self.data_type {
-                DataType::UInt64 => out.extend_from_slice(c.as_primitive::<UInt64Type>().values()),
-                DataType::UInt32 => unsigned!(UInt32Type),
-                DataType::UInt16 => unsigned!(UInt16Type),
-                DataType::UInt8 => unsigned!(UInt8Type),
-                DataType::Int64 => signed!(Int64Type),
-                DataType::Int32 => signed!(Int32Type),
-                DataType::Int16 => signed!(Int16Type),
-                DataType::Int8 => signed!(Int8Type),
-                _ => return Err(self.wrong_type("an id column (uint64 or int64)")),
-            }
-        }
-        Ok(out)
-    }
-
-    /// The column as instants. Accepted: an Arrow timestamp *with* a time
-    /// zone (any unit; nanoseconds are floored to microseconds), or `int64`
-    /// UTC microseconds. A timestamp without a time zone is rejected: local
-    /// times are never guessed. Nulls and out-of-range values are errors.
+    /// The column as instants (see `zhiyuan_arrow::Column::timestamps`):
+    /// zone-aware timestamps or int64 UTC microseconds; naive ones, nulls
+    /// and out-of-range values raise.
     pub(crate) fn timestamps(&self) -> PyResult<Vec<Timestamp>> {
-        if self.null_typed()? {
-            return Ok(Vec::new());
-        }
-        let (mul, div) = match &self.data_type {
-            DataType::Timestamp(_, None) => {
-                return Err(invalid(
-                    &self.name,
-                    format!(
-                        "{} has no time zone; naive timestamps are rejected \
-                         (use a time-zone-aware column or int64 UTC microseconds)",
-                        self.data_type
-                    ),
-                ));
-            }
-            DataType::Timestamp(TimeUnit::Second, Some(_)) => (1_000_000, 1),
-            DataType::Timestamp(TimeUnit::Millisecond, Some(_)) => (1_000, 1),
-            DataType::Timestamp(TimeUnit::Microsecond, Some(_)) | DataType::Int64 => (1, 1),
-            DataType::Timestamp(TimeUnit::Nanosecond, Some(_)) => (1, 1_000),
-            _ => {
-                return Err(self
-                    .wrong_type("a timestamp column with a time zone, or int64 UTC microseconds"));
-            }
-        };
-        self.no_nulls()?;
-        let mut out = Vec::with_capacity(self.len());
-        for (start, c) in with_offsets(&self.chunks) {
-            let raw: &[i64] = match &self.data_type {
-                DataType::Timestamp(TimeUnit::Second, _) => {
-                    c.as_primitive::<TimestampSecondType>().values()
-                }
-                DataType::Timestamp(TimeUnit::Millisecond, _) => {
-                    c.as_primitive::<TimestampMillisecondType>().values()
-                }
-                DataType::Timestamp(TimeUnit::Microsecond, _) => {
-                    c.as_primitive::<TimestampMicrosecondType>().values()
-                }
-                DataType::Timestamp(TimeUnit::Nanosecond, _) => {
-                    c.as_primitive::<TimestampNanosecondType>().values()
-                }
-                _ => c.as_primitive::<Int64Type>().values(),
-            };
-            for (i, &v) in raw.iter().enumerate() {
-                let us = v
-                    .checked_mul(mul)
-                    .map(|x| x.div_euclid(div))
-                    .ok_or_else(|| self.at(start + i, format!("{v} is out of range")))?;
-                out.push(Timestamp::from_micros(us).map_err(|e| self.at(start + i, e.reason()))?);
-            }
-        }
-        Ok(out)
+        self.0.timestamps().map_err(to_py_err)
     }
 
     /// The column as booleans (Arrow `bool`). Nulls are errors.
     pub(crate) fn bools(&self) -> PyResult<Vec<bool>> {
-        if self.null_typed()? {
-            return Ok(Vec::new());
-        }
-        if self.data_type != DataType::Boolean {
-            return Err(self.wrong_type("a boolean column"));
-        }
-        self.no_nulls()?;
-        Ok(self
-            .chunks
-            .iter()
-            .flat_map(|c| c.as_boolean().values().iter())
-            .collect())
+        self.0.bools().map_err(to_py_err)
     }
 
     /// The column as text (`string`, `large_string` or `string_view`). Nulls
     /// are errors.
     pub(crate) fn strs(&self) -> PyResult<Vec<&str>> {
-        if self.null_typed()? {
-            return Ok(Vec::new());
-        }
-        self.no_nulls()?;
-        let mut out = Vec::with_capacity(self.len());
-        for c in &self.chunks {
-            match &self.data_type {
-                DataType::Utf8 => out.extend(c.as_string::<i32>().iter().flatten()),
-                DataType::LargeUtf8 => out.extend(c.as_string::<i64>().iter().flatten()),
-                DataType::Utf8View => out.extend(c.as_string_view().iter().flatten()),
-                _ => return Err(self.wrong_type("a string column")),
-            }
-        }
-        Ok(out)
+        self.0.strs().map_err(to_py_err)
     }
 }
 
