@@ -1628,56 +1628,26 @@ impl OrderBook {
         placed: &mut BTreeMap<OrderId, (usize, NewOrder)>,
         e: &OrderEvent,
     ) -> Result<()> {
-        let action = |action| Command {
-            order: e.order,
-            actor: e.actor,
-            at: e.at,
-            action,
-        };
-        match &e.kind {
-            EventKind::Placed { .. } => {
-                let (_, o) = placed.remove(&e.order).ok_or_else(|| {
-                    Error::not_found("order", format!("no saved body for order {}", e.order))
-                })?;
-                if self.orders.contains_key(&e.order) {
-                    return Err(Error::conflict("order", "placed twice"));
-                }
-                self.place(o)?;
+        if let Some(action) = action_of(&e.kind) {
+            self.apply(Command {
+                order: e.order,
+                actor: e.actor,
+                at: e.at,
+                action,
+            })?;
+        } else if let EventKind::Fulfilled { records } = &e.kind {
+            let ids: Vec<(RecordId, Option<VolunteerId>)> =
+                records.iter().map(|&r| (r, None)).collect();
+            let (next, kind) = self.check_close_out(e.order, e.at, &ids)?;
+            for &r in records {
+                self.record_orders.insert(r, e.order);
             }
-            EventKind::Fulfilled { records } => {
-                let ids: Vec<(RecordId, Option<VolunteerId>)> =
-                    records.iter().map(|&r| (r, None)).collect();
-                let (next, kind) = self.check_close_out(e.order, e.at, &ids)?;
-                for &r in records {
-                    self.record_orders.insert(r, e.order);
-                }
-                self.commit(next, e.actor, e.at, kind);
-            }
-            EventKind::ReviewStarted => drop(self.apply(action(Action::StartReview))?),
-            EventKind::Rejected { reason } => drop(self.apply(action(Action::Reject {
-                reason: reason.clone(),
-            }))?),
-            EventKind::Dispatched { to } => drop(self.apply(action(Action::Dispatch { to: *to }))?),
-            EventKind::Accepted { by } => drop(self.apply(action(Action::Accept { by: *by }))?),
-            EventKind::Declined { by, reason } => drop(self.apply(action(Action::Decline {
-                by: *by,
-                reason: reason.clone(),
-            }))?),
-            EventKind::Withdrawn { reason } => drop(self.apply(action(Action::Withdraw {
-                reason: reason.clone(),
-            }))?),
-            EventKind::Rated { rating } => {
-                drop(self.apply(action(Action::Rate { rating: *rating }))?)
-            }
-            EventKind::Reopened { reason } => drop(self.apply(action(Action::Reopen {
-                reason: reason.clone(),
-            }))?),
-            EventKind::Cancelled { by, reason } => drop(self.apply(action(Action::Cancel {
-                by: *by,
-                reason: reason.clone(),
-            }))?),
-            EventKind::Expired => drop(self.apply(action(Action::Expire))?),
-            EventKind::Closed { .. } => drop(self.apply(action(Action::Close))?),
+            self.commit(next, e.actor, e.at, kind);
+        } else {
+            let (_, o) = placed.remove(&e.order).ok_or_else(|| {
+                Error::not_found("order", format!("no saved body for order {}", e.order))
+            })?;
+            self.place(o)?;
         }
         let logged = self.events.get(&e.order).and_then(|v| v.last());
         if logged != Some(e) {
@@ -1688,6 +1658,37 @@ impl OrderBook {
         }
         Ok(())
     }
+}
+
+/// The command that logs `kind`; `None` for `placed` and `fulfilled`,
+/// which are not commands.
+fn action_of(kind: &EventKind) -> Option<Action> {
+    Some(match kind {
+        EventKind::Placed { .. } | EventKind::Fulfilled { .. } => return None,
+        EventKind::ReviewStarted => Action::StartReview,
+        EventKind::Rejected { reason } => Action::Reject {
+            reason: reason.clone(),
+        },
+        EventKind::Dispatched { to } => Action::Dispatch { to: *to },
+        EventKind::Accepted { by } => Action::Accept { by: *by },
+        EventKind::Declined { by, reason } => Action::Decline {
+            by: *by,
+            reason: reason.clone(),
+        },
+        EventKind::Withdrawn { reason } => Action::Withdraw {
+            reason: reason.clone(),
+        },
+        EventKind::Rated { rating } => Action::Rate { rating: *rating },
+        EventKind::Reopened { reason } => Action::Reopen {
+            reason: reason.clone(),
+        },
+        EventKind::Cancelled { by, reason } => Action::Cancel {
+            by: *by,
+            reason: reason.clone(),
+        },
+        EventKind::Expired => Action::Expire,
+        EventKind::Closed { .. } => Action::Close,
+    })
 }
 
 const ORDERS_FORMAT: &str = "zhiyuan.order_book.v1";
