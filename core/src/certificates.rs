@@ -118,6 +118,12 @@ impl CertificateKey {
     pub fn id(&self) -> &str {
         &self.id
     }
+
+    /// The secret bytes, for handing the key to a trusted process (Python
+    /// pickling, e.g. to Dask workers). Never log or print them.
+    pub fn secret(&self) -> &[u8] {
+        &self.secret
+    }
 }
 
 /// What the issuer asks to certify.
