@@ -62,6 +62,14 @@ def units_merge(units: zhiyuan.UnitTree, partials: Sequence[pa.Table]) -> pa.Tab
     return zhiyuan.merge_unit_minutes(units, list(partials)).to_pyarrow()
 
 
+# c. overlapping records ------------------------------------------------------
+
+
+def overlaps_partition(records: pa.Table) -> pa.Table:
+    """Map: overlaps within one partition **by volunteer**; outputs concatenate."""
+    return zhiyuan.find_overlaps(records, threads=1).to_pyarrow()
+
+
 # d. the weekly like leaderboard ---------------------------------------------
 
 
@@ -107,6 +115,7 @@ __all__ = [
     "hours_partial",
     "like_boards",
     "like_partial",
+    "overlaps_partition",
     "split_by",
     "split_rows",
     "units_merge",
