@@ -61,3 +61,55 @@ pub fn records(n: usize, volunteers: u64) -> Vec<ServiceRecord> {
         })
         .collect()
 }
+
+/// `n` synthetic records as columns, in random row order: volunteers
+/// uniform over `0..volunteers`, starts uniform over 2024 (minute grid),
+/// 0 minutes to 6 hours long, units from [`small_tree`], statuses 80 %
+/// approved (the rest submitted / rejected / revoked), kinds 90 % service.
+/// Ids are unique. Deterministic for a `seed`; overlaps happen.
+pub fn record_table(n: usize, volunteers: u64, seed: u64) -> zhiyuan::hours_table::RecordTable {
+    use zhiyuan::hours::RecordStatus;
+    let base = 1_704_067_200_000_000i64; // 2024-01-01T00:00:00Z
+    let unit_ids: Vec<u64> = small_tree().units().iter().map(|u| u.id).collect();
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut t = zhiyuan::hours_table::RecordTable {
+        status: Some(Vec::with_capacity(n)),
+        kind: Some(Vec::with_capacity(n)),
+        ..Default::default()
+    };
+    for i in 0..n {
+        let r = next();
+        t.id.push(i as u64 + 1);
+        t.volunteer.push(r % volunteers.max(1));
+        let s = next();
+        t.unit.push(unit_ids[(s % unit_ids.len() as u64) as usize]);
+        let start = base + ((s >> 8) % (366 * 24 * 60)) as i64 * MICROS_PER_MINUTE;
+        t.start.push(start);
+        t.end
+            .push(start + ((s >> 40) % (6 * 60 + 1)) as i64 * MICROS_PER_MINUTE);
+        let status = match (s >> 56) % 10 {
+            0 => RecordStatus::Submitted,
+            1 => RecordStatus::Rejected,
+            2 if s & 1 == 0 => RecordStatus::Revoked,
+            _ => RecordStatus::Approved,
+        };
+        if let Some(v) = t.status.as_mut() {
+            v.push(status);
+        }
+        if let Some(v) = t.kind.as_mut() {
+            v.push(if (s >> 4) % 10 == 0 {
+                RecordKind::Training
+            } else {
+                RecordKind::Service
+            });
+        }
+    }
+    t
+}

@@ -21,6 +21,7 @@ pub mod boards;
 mod boundary;
 pub mod credit;
 pub mod error;
+pub mod hours_table;
 pub mod ledger;
 pub mod orders;
 pub mod policy;

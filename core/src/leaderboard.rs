@@ -1096,7 +1096,8 @@ pub struct RegistrationColumns<'a> {
     pub registered_at: &'a [i64],
 }
 
-mod ts_vec {
+/// Serde form of a µs column as RFC 3339 strings.
+pub(crate) mod ts_vec {
     use crate::time::Timestamp;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     pub fn serialize<S: Serializer>(v: &[i64], s: S) -> Result<S::Ok, S::Error> {

@@ -37,6 +37,7 @@
 //! |---|---|
 //! | policy, calendar, org units | [`policy`], [`time`], [`units`] |
 //! | hours and stars | [`hours`], [`ledger`], [`stars`] |
+//! | batch kernels over record columns | [`hours_table`] |
 //! | facts, rules, 文明贷 | [`facts`], [`rules`], [`credit`] |
 //! | rewards | [`points`], [`honours`], [`perks`], [`certificates`] |
 //! | 文明秀 | [`posts`], [`leaderboard`] |
@@ -61,6 +62,7 @@ pub mod facts;
 pub mod geo;
 pub mod honours;
 pub mod hours;
+pub mod hours_table;
 pub mod leaderboard;
 pub mod ledger;
 pub mod monthly;

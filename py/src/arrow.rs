@@ -822,3 +822,21 @@ impl ArrowTable {
         Self::to_pyarrow(slf)?.call_method0("to_pandas")
     }
 }
+
+// Small accessors for readers in other files (py/src/hours_table.rs).
+impl Column {
+    /// The Arrow type and chunks, for zero-copy readers elsewhere.
+    pub(crate) fn raw(&self) -> (&DataType, &[ArrayRef]) {
+        (&self.data_type, &self.chunks)
+    }
+
+    /// Errors on the first null; `false` for an empty column of Arrow type
+    /// `null` (which has no values to read).
+    pub(crate) fn non_null(&self) -> PyResult<bool> {
+        if self.null_typed()? {
+            return Ok(false);
+        }
+        self.no_nulls()?;
+        Ok(true)
+    }
+}

@@ -10,6 +10,7 @@ pub mod boards;
 pub mod convert;
 pub mod county;
 pub mod errors;
+pub mod hours_table;
 pub mod ledger;
 pub mod orders;
 pub mod policy;
@@ -32,6 +33,10 @@ mod zhiyuan_module {
     };
     #[pymodule_export]
     use crate::county::{County, county};
+    #[pymodule_export]
+    use crate::hours_table::{
+        find_overlaps, hours_by_period, merge_hours_by_period, merge_unit_minutes, unit_minutes,
+    };
     #[pymodule_export]
     use crate::ledger::{
         GroupTotal, HoursLedger, PeriodTotal, Receipt, RecordState, Revocation, ServiceRecord,

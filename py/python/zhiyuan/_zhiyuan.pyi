@@ -91,14 +91,19 @@ __all__ = [
     "derive_facts",
     "dispatch_candidates",
     "distance_m",
+    "find_overlaps",
+    "hours_by_period",
     "like_batch",
+    "merge_hours_by_period",
     "merge_partials",
+    "merge_unit_minutes",
     "monthly_stars",
     "partial_boards",
     "partial_exhibition",
     "periods",
     "star_levels",
     "to_utc",
+    "unit_minutes",
     "verify_certificate",
     "verify_certificate_json",
     "weekly_leaderboard",
@@ -517,6 +522,28 @@ class HoursLedger:
         policy: Policy, units: UnitTree, entries: Sequence[Mapping[str, Any]]
     ) -> HoursLedger: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+# ---------------------------------------------------------------- batch kernels over records
+
+_Records: TypeAlias = ArrowTableLike | Mapping[str, ArrowArrayLike]
+
+def hours_by_period(
+    policy: Policy,
+    records: _Records,
+    *,
+    grain: Grain = "week",
+    threads: int | None = None,
+) -> ArrowTable: ...
+def merge_hours_by_period(tables: Sequence[_Records]) -> ArrowTable: ...
+def unit_minutes(
+    policy: Policy,
+    units: UnitTree,
+    records: _Records,
+    *,
+    threads: int | None = None,
+) -> ArrowTable: ...
+def merge_unit_minutes(units: UnitTree, tables: Sequence[_Records]) -> ArrowTable: ...
+def find_overlaps(records: _Records, *, threads: int | None = None) -> ArrowTable: ...
 
 # ---------------------------------------------------------------- selections
 
