@@ -99,3 +99,35 @@ def test_e_credit_decisions_concatenate(client: Any, policy: zhiyuan.Policy) -> 
     futures = client.map(r.credit_partition, [policy] * len(parts), parts, as_of=AS_OF)
     got = client.submit(r.concat, futures).result()
     assert got.equals(want, check_metadata=True)
+
+
+def records_with_status(county: zhiyuan.County) -> pa.Table:
+    """The county's records with a status column (3 in 4 approved)."""
+    records = pa.table(county.records())
+    statuses = ["approved", "approved", "submitted", "approved"]
+    status = [statuses[i % 4] for i in range(records.num_rows)]
+    return records.append_column("status", pa.array(status))
+
+
+def test_a_hours_by_period_merge(client: Any, county: zhiyuan.County, policy: zhiyuan.Policy) -> None:
+    records = records_with_status(county)
+    assert records.num_rows > 1000
+    parts = r.split_rows(records, PARTS)
+    for grain in ("week", "month"):
+        want = zhiyuan.hours_by_period(policy, records, grain=grain).to_pyarrow()
+        futures = client.map(r.hours_partial, [policy] * PARTS, parts, grain=grain)
+        got = client.submit(r.hours_merge, futures).result()
+        assert got.num_rows > PARTS
+        assert got.equals(want)
+
+
+def test_b_unit_minutes_merge(client: Any, county: zhiyuan.County, policy: zhiyuan.Policy) -> None:
+    records = records_with_status(county)
+    tree = county.tree()
+    want = zhiyuan.unit_minutes(policy, tree, records).to_pyarrow()
+    # A shuffled-looking partition (by volunteer) is as exact as slices.
+    parts = r.split_by(records, "volunteer", PARTS)
+    futures = client.map(r.units_partial, [policy] * PARTS, [tree] * PARTS, parts)
+    got = client.submit(r.units_merge, tree, futures).result()
+    assert got.equals(want)
+    assert sum(got.column("own_minutes").to_pylist()) > 0
