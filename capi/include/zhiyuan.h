@@ -240,6 +240,39 @@ typedef uint32_t zy_apportion_method;
 #endif // __cplusplus
 
 /**
+ * `uint32_t` codes for the `grain` of `zy_hours_by_period`.
+ */
+enum zy_grain
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A local calendar day.
+   */
+  ZY_GRAIN_DAY = 0,
+  /**
+   * An ISO week (Monday 00:00 local time).
+   */
+  ZY_GRAIN_WEEK = 1,
+  /**
+   * A calendar month.
+   */
+  ZY_GRAIN_MONTH = 2,
+  /**
+   * A calendar year.
+   */
+  ZY_GRAIN_YEAR = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum zy_grain zy_grain;
+#else
+typedef uint32_t zy_grain;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The certificate registry (opaque): issued 服务证明 by serial, and their
  * revocations.
  */
@@ -464,6 +497,114 @@ typedef struct zy_facts_columns {
    */
   const uint32_t *status;
 } zy_facts_columns;
+
+/**
+ * Service records as columns of `n` rows (the caller's arrays, read in
+ * place). A call reads only the columns it needs; the others may be NULL.
+ * `status` codes: 0 submitted, 1 approved, 2 rejected, 3 revoked; `kind`
+ * codes: 0 service, 1 training. A NULL `status` means every row is
+ * approved (and live), a NULL `kind` that every row is service.
+ */
+typedef struct zy_record_columns {
+  /**
+   * Record ids (read by `zy_find_overlaps`).
+   */
+  const uint64_t *id;
+  /**
+   * Volunteers (read by `zy_hours_by_period` and `zy_find_overlaps`).
+   */
+  const uint64_t *volunteer;
+  /**
+   * Recording units (read by `zy_unit_minutes`).
+   */
+  const uint64_t *unit;
+  /**
+   * Starts, µs since the Unix epoch, UTC.
+   */
+  const int64_t *start;
+  /**
+   * Ends, µs UTC, never before the start.
+   */
+  const int64_t *end;
+  /**
+   * Status codes, or NULL.
+   */
+  const uint8_t *status;
+  /**
+   * Kind codes, or NULL.
+   */
+  const uint8_t *kind;
+} zy_record_columns;
+
+/**
+ * Approved service minutes per volunteer and local period, sorted by
+ * (volunteer, period_start); library-allocated, freed by
+ * `zy_period_minutes_free`.
+ */
+typedef struct zy_period_minutes {
+  /**
+   * Volunteers.
+   */
+  uint64_t *volunteer;
+  /**
+   * The local midnight opening each period, µs UTC.
+   */
+  int64_t *period_start;
+  /**
+   * Minutes.
+   */
+  int64_t *minutes;
+  /**
+   * Number of rows.
+   */
+  size_t len;
+} zy_period_minutes;
+
+/**
+ * Minutes per unit of a tree, own and rolled up, sorted by unit id;
+ * library-allocated, freed by `zy_unit_minutes_free`.
+ */
+typedef struct zy_unit_minutes {
+  /**
+   * Units, ascending.
+   */
+  uint64_t *unit;
+  /**
+   * Minutes recorded by the unit itself.
+   */
+  int64_t *own_minutes;
+  /**
+   * Own minutes plus every unit below.
+   */
+  int64_t *total_minutes;
+  /**
+   * Number of rows (the number of units of the tree).
+   */
+  size_t len;
+} zy_unit_minutes;
+
+/**
+ * Records overlapping an earlier record of the same volunteer, sorted by
+ * (volunteer, start, id); library-allocated, freed by `zy_overlaps_free`.
+ */
+typedef struct zy_overlaps {
+  /**
+   * Volunteers.
+   */
+  uint64_t *volunteer;
+  /**
+   * The overlapping record.
+   */
+  uint64_t *id;
+  /**
+   * The earlier record it overlaps.
+   */
+  uint64_t *overlaps;
+  /**
+   * Number of rows.
+   */
+  size_t len;
+} zy_overlaps;
 
 /**
  * One service record for the struct calls (the JSON calls take the serde
@@ -826,6 +967,105 @@ const char *zy_status_str(uint32_t status);
  * pass a string the library did not allocate.
  */
 void zy_string_free(char *s);
+
+/**
+ * Approved service minutes per volunteer per local period of `grain` (a
+ * `zy_grain` code), cut at the policy's UTC offset. Reads `volunteer`,
+ * `start`, `end`, `status`, `kind`. On success `*out` is a new result.
+ *
+ * # Safety
+ * `policy` must be NULL or a live policy; `columns` NULL or readable, its
+ * pointers as documented on `zy_record_columns` for `n` rows; `out` NULL or
+ * writable.
+ */
+zy_status zy_hours_by_period(const struct zy_policy *policy,
+                             const struct zy_record_columns *columns,
+                             size_t n,
+                             uint32_t grain,
+                             uint32_t threads,
+                             struct zy_period_minutes **out);
+
+/**
+ * Merges `zy_period_minutes` of disjoint row partitions (same policy and
+ * grain) into the result of the whole. On success `*out` is a new result.
+ *
+ * # Safety
+ * `tables` must point to `n_tables` pointers (NULL only when
+ * `n_tables == 0`), each to a readable `zy_period_minutes` whose columns
+ * hold `len` elements; `out` NULL or writable.
+ */
+zy_status zy_period_minutes_merge(const struct zy_period_minutes *const *tables,
+                                  size_t n_tables,
+                                  struct zy_period_minutes **out);
+
+/**
+ * Frees a result of `zy_hours_by_period` or `zy_period_minutes_merge`;
+ * NULL is a no-op.
+ *
+ * # Safety
+ * `p` must be NULL or a result from this library, not freed before.
+ */
+void zy_period_minutes_free(struct zy_period_minutes *p);
+
+/**
+ * Approved service minutes per unit of `tree`, own and rolled up. Reads
+ * `unit`, `start`, `end`, `status`, `kind`; a unit not in the tree is
+ * `ZY_STATUS_INVALID_INPUT` naming `unit[row]`. On success `*out` is a new
+ * result.
+ *
+ * # Safety
+ * `tree` must be NULL or a live tree; otherwise as `zy_hours_by_period`.
+ */
+zy_status zy_unit_minutes(const struct zy_unit_tree *tree,
+                          const struct zy_record_columns *columns,
+                          size_t n,
+                          uint32_t threads,
+                          struct zy_unit_minutes **out);
+
+/**
+ * Merges `zy_unit_minutes` of disjoint row partitions: own minutes summed
+ * per unit, totals rolled up again through `tree` (`total_minutes` of the
+ * inputs is not read). On success `*out` is a new result.
+ *
+ * # Safety
+ * `tree` must be NULL or a live tree; `tables` as in
+ * `zy_period_minutes_merge`; `out` NULL or writable.
+ */
+zy_status zy_unit_minutes_merge(const struct zy_unit_tree *tree,
+                                const struct zy_unit_minutes *const *tables,
+                                size_t n_tables,
+                                struct zy_unit_minutes **out);
+
+/**
+ * Frees a result of `zy_unit_minutes` or `zy_unit_minutes_merge`; NULL is
+ * a no-op.
+ *
+ * # Safety
+ * `p` must be NULL or a result from this library, not freed before.
+ */
+void zy_unit_minutes_free(struct zy_unit_minutes *p);
+
+/**
+ * Live records overlapping an earlier live record of the same volunteer.
+ * Reads `id`, `volunteer`, `start`, `end`, `status`; a duplicate id is
+ * `ZY_STATUS_INVALID_INPUT` naming `id[row]`. On success `*out` is a new
+ * result.
+ *
+ * # Safety
+ * As `zy_hours_by_period`, without a policy.
+ */
+zy_status zy_find_overlaps(const struct zy_record_columns *columns,
+                           size_t n,
+                           uint32_t threads,
+                           struct zy_overlaps **out);
+
+/**
+ * Frees a result of `zy_find_overlaps`; NULL is a no-op.
+ *
+ * # Safety
+ * `p` must be NULL or a result from this library, not freed before.
+ */
+void zy_overlaps_free(struct zy_overlaps *p);
 
 /**
  * Starts an empty ledger under `policy` and `tree`. Both are copied: they

@@ -977,3 +977,266 @@ fn status_codes_of_facts_match_core() {
         assert_eq!(facts_to_c(&f).status as i64, s.code());
     }
 }
+
+// ---------------------------------------------------------------- hours_table
+
+mod hours_table_ops {
+    use super::*;
+    use zhiyuan::hours_table::{HoursByPeriod, Overlaps, RecordTable, UnitMinutes};
+    use zhiyuan::time::Grain;
+    use zhiyuan_capi::hours_table::*;
+
+    #[derive(Deserialize)]
+    struct Args {
+        #[serde(default)]
+        records: RecordTable,
+        #[serde(default)]
+        grain: Option<Grain>,
+        #[serde(default)]
+        units: Vec<zhiyuan::units::Unit>,
+    }
+
+    #[derive(Deserialize)]
+    struct MergeHours {
+        tables: Vec<HoursByPeriod>,
+    }
+
+    #[derive(Deserialize)]
+    struct MergeUnits {
+        units: Vec<zhiyuan::units::Unit>,
+        tables: Vec<UnitMinutes>,
+    }
+
+    /// The C view of a record table; `codes` keep the status and kind
+    /// arrays alive.
+    struct Cols {
+        cols: zy_record_columns,
+        n: usize,
+        _codes: (Option<Vec<u8>>, Option<Vec<u8>>),
+    }
+
+    fn ptr<T>(v: &[T]) -> *const T {
+        if v.is_empty() {
+            ptr::null()
+        } else {
+            v.as_ptr()
+        }
+    }
+
+    fn cols(t: &RecordTable) -> Cols {
+        let status: Option<Vec<u8>> = t
+            .status
+            .as_ref()
+            .map(|s| s.iter().map(|x| x.code()).collect());
+        let kind: Option<Vec<u8>> = t
+            .kind
+            .as_ref()
+            .map(|k| k.iter().map(|x| x.code()).collect());
+        let n = [t.id.len(), t.volunteer.len(), t.unit.len()]
+            .into_iter()
+            .max()
+            .unwrap_or(0)
+            .max(t.start.len());
+        Cols {
+            cols: zy_record_columns {
+                id: ptr(&t.id),
+                volunteer: ptr(&t.volunteer),
+                unit: ptr(&t.unit),
+                start: ptr(&t.start),
+                end: ptr(&t.end),
+                // An empty code array is still "a column" (non-NULL).
+                status: status.as_ref().map_or(ptr::null(), |s| s.as_ptr()),
+                kind: kind.as_ref().map_or(ptr::null(), |k| k.as_ptr()),
+            },
+            n,
+            _codes: (status, kind),
+        }
+    }
+
+    fn column<T: Copy>(p: *const T, len: usize) -> Vec<T> {
+        if len == 0 {
+            return Vec::new();
+        }
+        // SAFETY: a library result column of `len` elements.
+        unsafe { std::slice::from_raw_parts(p, len) }.to_vec()
+    }
+
+    /// Copies a C result out and frees it.
+    fn hours(p: *mut zy_period_minutes) -> HoursByPeriod {
+        // SAFETY: a live result written by the library.
+        let r = unsafe { &*p };
+        let out = HoursByPeriod {
+            volunteer: column(r.volunteer, r.len),
+            period_start: column(r.period_start, r.len),
+            minutes: column(r.minutes, r.len),
+        };
+        unsafe { zy_period_minutes_free(p) };
+        out
+    }
+
+    fn units(p: *mut zy_unit_minutes) -> UnitMinutes {
+        // SAFETY: a live result written by the library.
+        let r = unsafe { &*p };
+        let out = UnitMinutes {
+            unit: column(r.unit, r.len),
+            own_minutes: column(r.own_minutes, r.len),
+            total_minutes: column(r.total_minutes, r.len),
+        };
+        unsafe { zy_unit_minutes_free(p) };
+        out
+    }
+
+    fn tree(units: &[zhiyuan::units::Unit]) -> *mut zy_unit_tree {
+        let json = serde_json::json!({ "units": units }).to_string();
+        let text = CString::new(json).unwrap();
+        let mut t: *mut zy_unit_tree = ptr::null_mut();
+        // SAFETY: valid text and out pointer.
+        check(unsafe { zy_unit_tree_from_json(text.as_ptr(), &mut t) }).expect("a valid tree");
+        t
+    }
+
+    /// The C form of a partial table, borrowing `t`'s columns.
+    fn c_hours(t: &HoursByPeriod) -> zy_period_minutes {
+        zy_period_minutes {
+            volunteer: ptr(&t.volunteer).cast_mut(),
+            period_start: ptr(&t.period_start).cast_mut(),
+            minutes: ptr(&t.minutes).cast_mut(),
+            len: t.volunteer.len(),
+        }
+    }
+
+    /// Columns of different lengths cannot be said in C (one `n` for
+    /// all); such steps check the core's message for them instead.
+    fn ragged(t: &RecordTable) -> bool {
+        let mut lens = vec![t.start.len(), t.end.len()];
+        lens.extend(t.status.as_ref().map(Vec::len));
+        lens.extend(t.kind.as_ref().map(Vec::len));
+        lens.extend(
+            [t.id.len(), t.volunteer.len(), t.unit.len()]
+                .into_iter()
+                .filter(|&l| l > 0),
+        );
+        lens.iter().any(|&l| l != lens[0])
+    }
+
+    pub(super) fn step(
+        policy: &zhiyuan::Policy,
+        p: *const zy_policy,
+        op: &str,
+        input: &Value,
+    ) -> Result<Value, Error> {
+        let json = |v: Value| Ok(v);
+        if let Ok(a) = serde_json::from_value::<Args>(input.clone())
+            && ragged(&a.records)
+        {
+            assert_eq!(op, "hours_by_period", "only this op has a ragged vector");
+            let t = zhiyuan::hours_table::hours_by_period(
+                policy,
+                &a.records.columns(),
+                a.grain.unwrap_or(Grain::Week),
+                zhiyuan::threads::Threads::Global,
+            )?;
+            return json(serde_json::to_value(t).unwrap());
+        }
+        match op {
+            "hours_by_period" => {
+                let a: Args = arg(input);
+                let c = cols(&a.records);
+                let grain = a.grain.unwrap_or(Grain::Week) as u32;
+                let mut out: *mut zy_period_minutes = ptr::null_mut();
+                // SAFETY: live policy, columns of `n` rows, writable out.
+                check(unsafe { zy_hours_by_period(p, &c.cols, c.n, grain, 2, &mut out) })?;
+                json(serde_json::to_value(hours(out)).unwrap())
+            }
+            "unit_minutes" => {
+                let a: Args = arg(input);
+                let t = tree(&a.units);
+                let c = cols(&a.records);
+                let mut out: *mut zy_unit_minutes = ptr::null_mut();
+                // SAFETY: live tree, columns of `n` rows, writable out.
+                let r = check(unsafe { zy_unit_minutes(t, &c.cols, c.n, 1, &mut out) });
+                unsafe { zy_unit_tree_free(t) };
+                r?;
+                json(serde_json::to_value(units(out)).unwrap())
+            }
+            "find_overlaps" => {
+                let a: Args = arg(input);
+                let c = cols(&a.records);
+                let mut out: *mut zy_overlaps = ptr::null_mut();
+                // SAFETY: columns of `n` rows, writable out.
+                check(unsafe { zy_find_overlaps(&c.cols, c.n, 0, &mut out) })?;
+                let r = unsafe { &*out };
+                let v = Overlaps {
+                    volunteer: column(r.volunteer, r.len),
+                    id: column(r.id, r.len),
+                    overlaps: column(r.overlaps, r.len),
+                };
+                unsafe { zy_overlaps_free(out) };
+                json(serde_json::to_value(v).unwrap())
+            }
+            "merge_hours_by_period" => {
+                let a: MergeHours = arg(input);
+                // Ragged tables cannot be said in C (one `len` per table);
+                // check them as the core does, with the same message.
+                for (i, t) in a.tables.iter().enumerate() {
+                    for (name, len) in [
+                        ("period_start", t.period_start.len()),
+                        ("minutes", t.minutes.len()),
+                    ] {
+                        if len != t.volunteer.len() {
+                            return Err(Error::new(
+                                ErrorKind::InvalidInput,
+                                "",
+                                format!(
+                                    "tables[{i}].{name}: {len} rows, but volunteer has {}",
+                                    t.volunteer.len()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                let c: Vec<zy_period_minutes> = a.tables.iter().map(c_hours).collect();
+                let ptrs: Vec<*const zy_period_minutes> = c.iter().map(|x| x as *const _).collect();
+                let mut out: *mut zy_period_minutes = ptr::null_mut();
+                // SAFETY: `ptrs` points to live tables with `len` elements each.
+                check(unsafe { zy_period_minutes_merge(ptr(&ptrs), ptrs.len(), &mut out) })?;
+                json(serde_json::to_value(hours(out)).unwrap())
+            }
+            "merge_unit_minutes" => {
+                let a: MergeUnits = arg(input);
+                let t = tree(&a.units);
+                let c: Vec<zy_unit_minutes> = a
+                    .tables
+                    .iter()
+                    .map(|x| zy_unit_minutes {
+                        unit: ptr(&x.unit).cast_mut(),
+                        own_minutes: ptr(&x.own_minutes).cast_mut(),
+                        total_minutes: ptr(&x.total_minutes).cast_mut(),
+                        len: x.unit.len(),
+                    })
+                    .collect();
+                let ptrs: Vec<*const zy_unit_minutes> = c.iter().map(|x| x as *const _).collect();
+                let mut out: *mut zy_unit_minutes = ptr::null_mut();
+                // SAFETY: live tree; `ptrs` points to live tables.
+                let r =
+                    check(unsafe { zy_unit_minutes_merge(t, ptr(&ptrs), ptrs.len(), &mut out) });
+                unsafe { zy_unit_tree_free(t) };
+                r?;
+                json(serde_json::to_value(units(out)).unwrap())
+            }
+            other => panic!("unknown hours_table op {other}"),
+        }
+    }
+}
+
+#[test]
+fn hours_table_vectors_through_the_c_abi() {
+    let mut steps = 0;
+    for s in vectors::load("hours_table") {
+        let h = PolicyHandle::of(&s.policy);
+        steps += vectors::run(&s, |op, input| {
+            hours_table_ops::step(&s.policy, h.0, op, input)
+        });
+    }
+    assert!(steps >= 10);
+}

@@ -319,8 +319,7 @@ fn time_error(cols: &RecordColumns<'_>, row: usize) -> Error {
 /// Whether row `row` counts towards approved service minutes.
 #[inline]
 fn counted(cols: &RecordColumns<'_>, row: usize) -> bool {
-    cols.status
-        .is_none_or(|s| s[row] == RecordStatus::Approved)
+    cols.status.is_none_or(|s| s[row] == RecordStatus::Approved)
         && cols.kind.is_none_or(|k| k[row] == RecordKind::Service)
 }
 

@@ -33,7 +33,10 @@ fn threads(n: usize) -> Threads {
 fn naive_hours(p: &Policy, t: &RecordTable, grain: Grain) -> HoursByPeriod {
     let mut acc: BTreeMap<(u64, i64), i64> = BTreeMap::new();
     for r in 0..t.volunteer.len() {
-        let approved = t.status.as_ref().is_none_or(|s| s[r] == RecordStatus::Approved);
+        let approved = t
+            .status
+            .as_ref()
+            .is_none_or(|s| s[r] == RecordStatus::Approved);
         let service = t.kind.as_ref().is_none_or(|k| k[r] == RecordKind::Service);
         if approved && service {
             let start = Timestamp::from_micros(t.start[r]).unwrap();
@@ -97,7 +100,10 @@ fn tree() -> UnitTree {
 fn naive_units(units: &UnitTree, t: &RecordTable) -> UnitMinutes {
     let mut own: BTreeMap<u64, i64> = units.units().iter().map(|u| (u.id, 0)).collect();
     for r in 0..t.unit.len() {
-        let approved = t.status.as_ref().is_none_or(|s| s[r] == RecordStatus::Approved);
+        let approved = t
+            .status
+            .as_ref()
+            .is_none_or(|s| s[r] == RecordStatus::Approved);
         let service = t.kind.as_ref().is_none_or(|k| k[r] == RecordKind::Service);
         if approved && service {
             *own.get_mut(&t.unit[r]).unwrap() += (t.end[r] - t.start[r]) / MICROS_PER_MINUTE;
@@ -111,7 +117,11 @@ fn naive_units(units: &UnitTree, t: &RecordTable) -> UnitMinutes {
     }
 }
 
-fn pick<T: Clone>(t: &RecordTable, rows: &[usize], col: impl Fn(&RecordTable) -> &Vec<T>) -> Vec<T> {
+fn pick<T: Clone>(
+    t: &RecordTable,
+    rows: &[usize],
+    col: impl Fn(&RecordTable) -> &Vec<T>,
+) -> Vec<T> {
     rows.iter().map(|&r| col(t)[r].clone()).collect()
 }
 
@@ -123,8 +133,14 @@ fn subset(t: &RecordTable, rows: &[usize]) -> RecordTable {
         unit: pick(t, rows, |t| &t.unit),
         start: pick(t, rows, |t| &t.start),
         end: pick(t, rows, |t| &t.end),
-        status: t.status.as_ref().map(|s| rows.iter().map(|&r| s[r]).collect()),
-        kind: t.kind.as_ref().map(|k| rows.iter().map(|&r| k[r]).collect()),
+        status: t
+            .status
+            .as_ref()
+            .map(|s| rows.iter().map(|&r| s[r]).collect()),
+        kind: t
+            .kind
+            .as_ref()
+            .map(|k| rows.iter().map(|&r| k[r]).collect()),
     }
 }
 
@@ -334,7 +350,8 @@ fn big_table(rows: usize, seed: u64, volunteer_of: impl Fn(u64) -> u64) -> Recor
         t.unit.push([1, 2, 3, 4, 9][(r >> 20) as usize % 5]);
         let start = T0 + ((r >> 24) % (400 * 24 * 60)) as i64 * MICROS_PER_MINUTE;
         t.start.push(start);
-        t.end.push(start + ((r >> 44) % (6 * 60)) as i64 * MICROS_PER_MINUTE);
+        t.end
+            .push(start + ((r >> 44) % (6 * 60)) as i64 * MICROS_PER_MINUTE);
         t.status
             .get_or_insert_with(Vec::new)
             .push(STATUSES[(r >> 60) as usize % 4]);
@@ -348,8 +365,14 @@ fn large_tables_match_the_models_for_dense_sparse_and_clustered_ids() {
     let units = tree();
     let shapes: [(&str, Box<dyn Fn(u64) -> u64>); 3] = [
         ("dense", Box::new(|r| r % 20_000)),
-        ("sparse", Box::new(|r| (r % 20_000).wrapping_mul(0x9E37_79B9_7F4A_7C15))),
-        ("clustered", Box::new(|r| if r & 1 == 0 { r % 50 } else { u64::MAX - r % 7 })),
+        (
+            "sparse",
+            Box::new(|r| (r % 20_000).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        ),
+        (
+            "clustered",
+            Box::new(|r| if r & 1 == 0 { r % 50 } else { u64::MAX - r % 7 }),
+        ),
     ];
     for (name, f) in shapes {
         let t = big_table(150_000, 7, f);
@@ -361,9 +384,15 @@ fn large_tables_match_the_models_for_dense_sparse_and_clustered_ids() {
             assert_eq!(got, want, "{name}, {n} threads");
             let got = find_overlaps(&t.columns(), threads(n)).unwrap();
             assert_eq!(got, want_overlaps, "{name}, {n} threads");
-            assert_eq!(unit_minutes(&units, &t.columns(), threads(n)).unwrap(), want_units);
+            assert_eq!(
+                unit_minutes(&units, &t.columns(), threads(n)).unwrap(),
+                want_units
+            );
         }
-        assert!(!want_overlaps.id.is_empty(), "{name}: the data has overlaps");
+        assert!(
+            !want_overlaps.id.is_empty(),
+            "{name}: the data has overlaps"
+        );
     }
 }
 
@@ -507,9 +536,19 @@ fn zero_minute_groups_stay_and_empty_inputs_give_empty_tables() {
     let got = hours_by_period(&p, &c, Grain::Month, Threads::Global).unwrap();
     assert_eq!((got.volunteer, got.minutes), (vec![8], vec![0]));
     let empty = cols(&[], &[], &[], &[]);
-    assert!(hours_by_period(&p, &empty, Grain::Day, Threads::Global).unwrap().is_empty());
-    assert_eq!(find_overlaps(&empty, Threads::Global).unwrap(), Overlaps::default());
-    assert_eq!(merge_hours_by_period(&[]).unwrap(), HoursByPeriod::default());
+    assert!(
+        hours_by_period(&p, &empty, Grain::Day, Threads::Global)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        find_overlaps(&empty, Threads::Global).unwrap(),
+        Overlaps::default()
+    );
+    assert_eq!(
+        merge_hours_by_period(&[]).unwrap(),
+        HoursByPeriod::default()
+    );
     let u = unit_minutes(&tree(), &empty, Threads::Global).unwrap();
     assert_eq!(u.unit, vec![1, 2, 3, 4, 9]);
     assert_eq!(u.total_minutes, vec![0; 5]);

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use zhiyuan::hours_table::{
-    HoursByPeriod, RecordTable, UnitMinutes, find_overlaps, hours_by_period,
-    merge_hours_by_period, merge_unit_minutes, unit_minutes,
+    HoursByPeriod, RecordTable, UnitMinutes, find_overlaps, hours_by_period, merge_hours_by_period,
+    merge_unit_minutes, unit_minutes,
 };
 use zhiyuan::threads::Threads;
 use zhiyuan::time::Grain;
@@ -86,16 +86,23 @@ fn hours_table_vectors() {
             "unit_minutes" => {
                 let a: Args = arg(input)?;
                 let tree = UnitTree::new(a.units, vec![])?;
-                out(every_pool(|t| unit_minutes(&tree, &a.records.columns(), t))?)
+                out(every_pool(|t| {
+                    unit_minutes(&tree, &a.records.columns(), t)
+                })?)
             }
             "find_overlaps" => {
                 let a: Args = arg(input)?;
                 out(every_pool(|t| find_overlaps(&a.records.columns(), t))?)
             }
-            "merge_hours_by_period" => out(merge_hours_by_period(&arg::<MergeHours>(input)?.tables)?),
+            "merge_hours_by_period" => {
+                out(merge_hours_by_period(&arg::<MergeHours>(input)?.tables)?)
+            }
             "merge_unit_minutes" => {
                 let a: MergeUnits = arg(input)?;
-                out(merge_unit_minutes(&UnitTree::new(a.units, vec![])?, &a.tables)?)
+                out(merge_unit_minutes(
+                    &UnitTree::new(a.units, vec![])?,
+                    &a.tables,
+                )?)
             }
             other => panic!("{}: unknown op {other}", s.file),
         });

@@ -57,12 +57,14 @@ fn raw_i64(data_type: &DataType, c: &ArrayRef) -> ScalarBuffer<i64> {
         DataType::Timestamp(TimeUnit::Second, _) => {
             c.as_primitive::<TimestampSecondType>().values().clone()
         }
-        DataType::Timestamp(TimeUnit::Millisecond, _) => {
-            c.as_primitive::<TimestampMillisecondType>().values().clone()
-        }
-        DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            c.as_primitive::<TimestampMicrosecondType>().values().clone()
-        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => c
+            .as_primitive::<TimestampMillisecondType>()
+            .values()
+            .clone(),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => c
+            .as_primitive::<TimestampMicrosecondType>()
+            .values()
+            .clone(),
         DataType::Timestamp(TimeUnit::Nanosecond, _) => {
             c.as_primitive::<TimestampNanosecondType>().values().clone()
         }
@@ -136,9 +138,21 @@ fn parse_kind(s: &str) -> Option<RecordKind> {
 /// The strings of one text chunk (`string`, `large_string`, `string_view`).
 fn texts(c: &dyn Array) -> Option<Vec<&str>> {
     Some(match c.data_type() {
-        DataType::Utf8 => c.as_string::<i32>().iter().map(Option::unwrap_or_default).collect(),
-        DataType::LargeUtf8 => c.as_string::<i64>().iter().map(Option::unwrap_or_default).collect(),
-        DataType::Utf8View => c.as_string_view().iter().map(Option::unwrap_or_default).collect(),
+        DataType::Utf8 => c
+            .as_string::<i32>()
+            .iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+        DataType::LargeUtf8 => c
+            .as_string::<i64>()
+            .iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+        DataType::Utf8View => c
+            .as_string_view()
+            .iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
         _ => return None,
     })
 }
@@ -296,7 +310,11 @@ fn each_table<T>(
 ) -> PyResult<Vec<T>> {
     let mut out = Vec::new();
     for (i, t) in tables.try_iter()?.enumerate() {
-        out.push(read(&Columns::from_py(&t?, &format!("tables[{i}]"), true)?)?);
+        out.push(read(&Columns::from_py(
+            &t?,
+            &format!("tables[{i}]"),
+            true,
+        )?)?);
     }
     Ok(out)
 }

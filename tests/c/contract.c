@@ -608,6 +608,51 @@ static void failures_leave_handles_usable_more(const handles *x) {
     CHECK(!r.eligible && r.tier == 0 && r.limit_fen == 0);
 }
 
+/* The batch kernels over record columns: NULL handles, columns, outputs
+ * and tables, each refused with the output left untouched. */
+static void null_arguments_kernels(zy_policy *p, zy_unit_tree *t) {
+    const uint64_t ids[1] = {1};
+    const int64_t times[1] = {T_0100};
+    zy_record_columns cols;
+    zy_period_minutes *pm = (zy_period_minutes *)SENTINEL;
+    zy_unit_minutes *um = (zy_unit_minutes *)SENTINEL;
+    zy_overlaps *ov = (zy_overlaps *)SENTINEL;
+    const zy_period_minutes *no_pm[1] = {NULL};
+    const zy_unit_minutes *no_um[1] = {NULL};
+
+    memset(&cols, 0, sizeof cols);
+    cols.id = ids;
+    cols.volunteer = ids;
+    cols.unit = ids;
+    cols.start = times;
+    cols.end = times;
+    CHECK_STATUS(zy_hours_by_period(NULL, &cols, 1, ZY_GRAIN_WEEK, 0, &pm), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("policy: must not be NULL");
+    CHECK_STATUS(zy_hours_by_period(p, NULL, 1, ZY_GRAIN_WEEK, 0, &pm), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_hours_by_period(p, &cols, 1, ZY_GRAIN_WEEK, 0, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_period_minutes_merge(NULL, 1, &pm), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_period_minutes_merge(no_pm, 1, &pm), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("tables[0]: must not be NULL");
+    CHECK_STATUS(zy_period_minutes_merge(NULL, 0, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(pm == (zy_period_minutes *)SENTINEL);
+    CHECK_STATUS(zy_unit_minutes(NULL, &cols, 1, 0, &um), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_minutes(t, NULL, 1, 0, &um), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_minutes(t, &cols, 1, 0, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_minutes_merge(NULL, no_um, 0, &um), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_minutes_merge(t, no_um, 1, &um), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_unit_minutes_merge(t, NULL, 1, &um), ZY_STATUS_NULL_ARGUMENT);
+    CHECK(um == (zy_unit_minutes *)SENTINEL);
+    CHECK_STATUS(zy_find_overlaps(NULL, 1, 0, &ov), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_find_overlaps(&cols, 1, 0, NULL), ZY_STATUS_NULL_ARGUMENT);
+    cols.start = NULL;
+    CHECK_STATUS(zy_find_overlaps(&cols, 1, 0, &ov), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_MSG("columns.start: must not be NULL");
+    CHECK(ov == (zy_overlaps *)SENTINEL);
+    zy_period_minutes_free(NULL);
+    zy_unit_minutes_free(NULL);
+    zy_overlaps_free(NULL);
+}
+
 int main(void) {
     zy_policy *p = NULL;
     zy_unit_tree *t = NULL;
@@ -622,6 +667,7 @@ int main(void) {
         return zy_report("contract");
     }
     null_arguments(p, t, l);
+    null_arguments_kernels(p, t);
     bad_text(p, t, l);
     out_of_range_codes(t, l);
     failure_leaves_handle_usable(l);

@@ -105,7 +105,7 @@ def test_outputs_read_in_every_library(policy: zhiyuan.Policy) -> None:
         (lambda t: t.set_column(3, "start", pa.array([1] * 5, pa.float64())),
          "start: expected a timestamp column"),
         (lambda t: t.set_column(3, "start", t["start"].cast(pa.timestamp("us"))),
-         "start: timestamp[us] has no time zone"),
+         "start: Timestamp(µs) has no time zone"),
         (lambda t: t.set_column(1, "volunteer", pa.array([1, None, 3, 4, 5], pa.int64())),
          "volunteer[1]: null value"),
         (lambda t: t.set_column(1, "volunteer", pa.array([1, 2, -3, 4, 5], pa.int64())),

@@ -45,6 +45,7 @@ BOUND: list[str] = [
     "perks",
     "certificates",
     "leaderboard",
+    "hours_table",
     "orders",
     "dispatch",
 ]
@@ -640,3 +641,83 @@ def _certificates_revoke(s: State, i: dict[str, Any]) -> Any:
 @op("certificates.check")
 def _certificates_check(s: State, i: dict[str, Any]) -> Any:
     return _certificates(s).check(i["serial"], i["code"])
+
+
+# ---------------------------------------------------------------- hours_table
+# Batch kernels over record columns, as in core/tests/vectors_hours_table.rs.
+
+HOURS_TABLE_TYPES: dict[str, pa.DataType] = {
+    "start": TS,
+    "end": TS,
+    "period_start": TS,
+    "status": pa.string(),
+    "kind": pa.string(),
+    "minutes": pa.int64(),
+    "own_minutes": pa.int64(),
+    "total_minutes": pa.int64(),
+}
+
+
+def record_columns(cols: dict[str, list[Any]]) -> dict[str, pa.Array]:
+    """A vector's record (or partial) table as typed Arrow columns; lengths as
+    written, so the core names a short column."""
+    out = {}
+    for name, values in cols.items():
+        t = HOURS_TABLE_TYPES.get(name, ID)
+        if t == TS:
+            values = [dt.datetime.fromisoformat(v) for v in values]
+        out[name] = pa.array(values, t)
+    return out
+
+
+def table_wire(table: zhiyuan.ArrowTable) -> dict[str, list[Any]]:
+    """An output table in the wire form: columns of values, instants as RFC 3339 UTC."""
+    out: dict[str, list[Any]] = {}
+    for name, values in table.to_pydict().items():
+        out[name] = [
+            v.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if isinstance(v, dt.datetime) else v
+            for v in values
+        ]
+    return out
+
+
+def _units(i: dict[str, Any]) -> zhiyuan.UnitTree:
+    return zhiyuan.UnitTree(i["units"], [])
+
+
+@op("hours_by_period")
+def _hours_by_period(s: State, i: dict[str, Any]) -> Any:
+    records = record_columns(i["records"])
+    grain = i.get("grain", "week")
+    got = table_wire(zhiyuan.hours_by_period(s.policy, records, grain=grain))
+    for threads in (1, 3):
+        again = zhiyuan.hours_by_period(s.policy, records, grain=grain, threads=threads)
+        assert table_wire(again) == got, f"{threads} threads differ"
+    return got
+
+
+@op("unit_minutes")
+def _unit_minutes(s: State, i: dict[str, Any]) -> Any:
+    records = record_columns(i["records"])
+    return table_wire(zhiyuan.unit_minutes(s.policy, _units(i), records, threads=2))
+
+
+@op("find_overlaps")
+def _find_overlaps(s: State, i: dict[str, Any]) -> Any:
+    records = record_columns(i["records"])
+    got = table_wire(zhiyuan.find_overlaps(records))
+    assert table_wire(zhiyuan.find_overlaps(records, threads=3)) == got
+    return got
+
+
+@op("merge_hours_by_period")
+def _merge_hours_by_period(s: State, i: dict[str, Any]) -> Any:
+    tables = [record_columns(t) for t in i["tables"]]
+    return table_wire(zhiyuan.merge_hours_by_period(tables))
+
+
+@op("merge_unit_minutes")
+def _merge_unit_minutes(s: State, i: dict[str, Any]) -> Any:
+    tables = [record_columns(t) for t in i["tables"]]
+    return table_wire(zhiyuan.merge_unit_minutes(_units(i), tables))

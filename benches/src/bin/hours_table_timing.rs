@@ -16,7 +16,12 @@ fn cpu_seconds() -> f64 {
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
@@ -35,8 +40,14 @@ fn best_of_3<R>(mut f: impl FnMut() -> R) -> (f64, f64, R) {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let rows: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
-    let volunteers: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let rows: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000_000);
+    let volunteers: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let t0 = Instant::now();
     let t = zhiyuan_benches::record_table(rows, volunteers, 42);
     println!(
@@ -45,7 +56,10 @@ fn main() {
     );
     let p = Policy::default();
     let tree = zhiyuan_benches::small_tree();
-    println!("{:<28} {:>7} {:>9} {:>9} {:>12} {:>10}", "kernel", "threads", "wall s", "cpu s", "rows/s", "out rows");
+    println!(
+        "{:<28} {:>7} {:>9} {:>9} {:>12} {:>10}",
+        "kernel", "threads", "wall s", "cpu s", "rows/s", "out rows"
+    );
     for threads in [1usize, 2] {
         let pool = Threads::exactly(threads).expect("at least one thread");
         let (w, c, out) = best_of_3(|| {
