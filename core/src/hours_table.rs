@@ -492,7 +492,7 @@ fn gather_sorted<E: Copy + Default, K: Ord>(
     let span = 1usize.checked_shl(plan.shift).unwrap_or(usize::MAX);
     if span > 4 * len + 64 {
         let mut all: Vec<E> = slices.flatten().copied().collect();
-        all.sort_unstable_by(|x, y| (volunteer(x), order(x)).cmp(&(volunteer(y), order(y))));
+        all.sort_unstable_by_key(|x| (volunteer(x), order(x)));
         return all;
     }
     let mut starts = vec![0usize; span + 1];

@@ -363,7 +363,8 @@ fn big_table(rows: usize, seed: u64, volunteer_of: impl Fn(u64) -> u64) -> Recor
 fn large_tables_match_the_models_for_dense_sparse_and_clustered_ids() {
     let p = Policy::default();
     let units = tree();
-    let shapes: [(&str, Box<dyn Fn(u64) -> u64>); 3] = [
+    type Shape<'a> = (&'a str, Box<dyn Fn(u64) -> u64>);
+    let shapes: [Shape<'_>; 3] = [
         ("dense", Box::new(|r| r % 20_000)),
         (
             "sparse",

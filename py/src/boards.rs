@@ -89,7 +89,8 @@ impl LikeBoard {
     /// tampered snapshot raises an error naming the field.
     #[staticmethod]
     fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
-        run(py, || zhiyuan::leaderboard::LikeBoard::restore(snapshot)).map(|x| LikeBoard(Mutex::new(x)))
+        run(py, || zhiyuan::leaderboard::LikeBoard::restore(snapshot))
+            .map(|x| LikeBoard(Mutex::new(x)))
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {

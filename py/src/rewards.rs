@@ -230,7 +230,8 @@ impl HonoursRegistry {
     /// tampered snapshot raises an error naming the field.
     #[staticmethod]
     fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
-        run(py, || zhiyuan::honours::HonoursRegistry::restore(snapshot)).map(|x| HonoursRegistry(Mutex::new(x)))
+        run(py, || zhiyuan::honours::HonoursRegistry::restore(snapshot))
+            .map(|x| HonoursRegistry(Mutex::new(x)))
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
@@ -388,7 +389,8 @@ impl PointsLedger {
     /// tampered snapshot raises an error naming the field.
     #[staticmethod]
     fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
-        run(py, || zhiyuan::points::PointsLedger::restore(snapshot)).map(|x| PointsLedger(Mutex::new(x)))
+        run(py, || zhiyuan::points::PointsLedger::restore(snapshot))
+            .map(|x| PointsLedger(Mutex::new(x)))
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
@@ -568,10 +570,7 @@ impl CertificateKey {
         let py = slf.py();
         let k = &slf.get().0;
         let args = (k.id(), pyo3::types::PyBytes::new(py, k.secret()));
-        Ok((
-            py.get_type::<Self>().into_any(),
-            args.into_pyobject(py)?,
-        ))
+        Ok((py.get_type::<Self>().into_any(), args.into_pyobject(py)?))
     }
 }
 
@@ -599,7 +598,10 @@ impl CertificateRegistry {
     /// tampered snapshot raises an error naming the field.
     #[staticmethod]
     fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
-        run(py, || zhiyuan::certificates::CertificateRegistry::restore(snapshot)).map(|x| CertificateRegistry(Mutex::new(x)))
+        run(py, || {
+            zhiyuan::certificates::CertificateRegistry::restore(snapshot)
+        })
+        .map(|x| CertificateRegistry(Mutex::new(x)))
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
