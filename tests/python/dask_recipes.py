@@ -104,7 +104,7 @@ def concat(tables: Sequence[pa.Table]) -> pa.Table:
 
 def handle_summary(policy: zhiyuan.Policy, units: zhiyuan.UnitTree) -> tuple[str, list[int]]:
     """What a worker sees of the handles it was sent (policy hash, unit ids)."""
-    return policy.hash, [u.id for u in units.units()]
+    return policy.hash, [u.id for u in units.units]
 
 
 __all__ = [

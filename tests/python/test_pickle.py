@@ -47,10 +47,10 @@ def test_policy_period_and_unit_tree(policy: zhiyuan.Policy, tree: zhiyuan.UnitT
     for p in (policy, custom):
         for back in round_trips(p):
             assert back.hash == p.hash and back.to_toml() == p.to_toml()
-    week = zhiyuan.Period("2024-W10")
+    week = zhiyuan.Period.parse("2024-W10")
     assert all(back == week for back in round_trips(week))
     for back in round_trips(tree):
-        assert back.units() == tree.units() and back.teams() == tree.teams()
+        assert back.units == tree.units and back.teams == tree.teams
 
 
 def test_hours_ledger(policy: zhiyuan.Policy, tree: zhiyuan.UnitTree) -> None:
