@@ -50,9 +50,7 @@ def hours_merge(partials: Sequence[pa.Table]) -> pa.Table:
 # b. minutes per unit rolled up through the unit tree ----------------------
 
 
-def units_partial(
-    policy: zhiyuan.Policy, units: zhiyuan.UnitTree, records: pa.Table
-) -> pa.Table:
+def units_partial(policy: zhiyuan.Policy, units: zhiyuan.UnitTree, records: pa.Table) -> pa.Table:
     """Map: own and rolled-up minutes per unit of one partition of records."""
     return zhiyuan.unit_minutes(policy, units, records, threads=1).to_pyarrow()
 

@@ -53,7 +53,9 @@ def test_handles_arrive_intact(client: Any, county: zhiyuan.County) -> None:
 def test_d_weekly_boards_by_liker_partition(client: Any, county: zhiyuan.County) -> None:
     # A liker cap makes partitioning by anything but the liker inexact.
     policy = zhiyuan.Policy.from_toml("[likes]\nliker_weekly_cap = 3\n")
-    posts, likes, regs = (pa.table(t) for t in (county.posts(), county.likes(), county.registrations()))
+    posts, likes, regs = (
+        pa.table(t) for t in (county.posts(), county.likes(), county.registrations())
+    )
     assert likes.num_rows > 1000
     want = zhiyuan.weekly_leaderboard(policy, posts, likes, regs, k=10)
     assert want and any(b.posts for b in want)
@@ -113,7 +115,9 @@ def records_with_status(county: zhiyuan.County) -> pa.Table:
     return records.append_column("status", pa.array(status))
 
 
-def test_a_hours_by_period_merge(client: Any, county: zhiyuan.County, policy: zhiyuan.Policy) -> None:
+def test_a_hours_by_period_merge(
+    client: Any, county: zhiyuan.County, policy: zhiyuan.Policy
+) -> None:
     records = records_with_status(county)
     assert records.num_rows > 1000
     parts = r.split_rows(records, PARTS)

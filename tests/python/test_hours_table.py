@@ -7,7 +7,6 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
@@ -132,7 +131,7 @@ def test_kernel_specific_errors(policy: zhiyuan.Policy, tree: zhiyuan.UnitTree) 
         zhiyuan.find_overlaps(t.set_column(0, "id", pa.array([1, 2, 3, 2, 5], pa.uint64())))
     with pytest.raises(zhiyuan.ValidationError, match="grain"):
         zhiyuan.hours_by_period(policy, t, grain="fortnight")  # type: ignore[arg-type]
-    with pytest.raises(zhiyuan.ValidationError, match="^threads: must be at least 1$"):
+    with pytest.raises(zhiyuan.ValidationError, match=r"^threads: must be at least 1$"):
         zhiyuan.find_overlaps(t, threads=0)
     with pytest.raises(zhiyuan.ValidationError, match="records"):
         zhiyuan.find_overlaps(42)  # type: ignore[arg-type]

@@ -172,7 +172,7 @@ def test_order_book(policy: zhiyuan.Policy, tree: zhiyuan.UnitTree) -> None:
     )
 )
 def test_points_ledger_pickles_to_the_same_history(steps: list[tuple[str, int]]) -> None:
-    policy = zhiyuan.Policy.from_toml('[points]\nexpiry = { fifo_years = 1 }\n')
+    policy = zhiyuan.Policy.from_toml("[points]\nexpiry = { fifo_years = 1 }\n")
     points = zhiyuan.PointsLedger(policy)
     at = T0
     for i, (op, n) in enumerate(steps):
@@ -264,8 +264,6 @@ def test_county_regenerates_identically() -> None:
 
 
 def test_value_objects_from_a_real_run(policy: zhiyuan.Policy) -> None:
-    decision = zhiyuan.credit_decision(
-        policy, {"cumulative_minutes": 6000, "star_level": 1}, T0
-    )
+    decision = zhiyuan.credit_decision(policy, {"cumulative_minutes": 6000, "star_level": 1}, T0)
     for back in round_trips(decision):
         assert back == decision
