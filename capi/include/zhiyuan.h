@@ -240,7 +240,7 @@ typedef uint32_t zy_apportion_method;
 #endif // __cplusplus
 
 /**
- * `uint32_t` codes for the `grain` of `zy_hours_by_period`.
+ * `uint32_t` codes for the `grain` of `zy_hours_by_period_columns`.
  */
 enum zy_grain
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -507,15 +507,15 @@ typedef struct zy_facts_columns {
  */
 typedef struct zy_record_columns {
   /**
-   * Record ids (read by `zy_find_overlaps`).
+   * Record ids (read by `zy_find_overlaps_columns`).
    */
   const uint64_t *id;
   /**
-   * Volunteers (read by `zy_hours_by_period` and `zy_find_overlaps`).
+   * Volunteers (read by `zy_hours_by_period_columns` and `zy_find_overlaps_columns`).
    */
   const uint64_t *volunteer;
   /**
-   * Recording units (read by `zy_unit_minutes`).
+   * Recording units (read by `zy_unit_minutes_columns`).
    */
   const uint64_t *unit;
   /**
@@ -978,12 +978,12 @@ void zy_string_free(char *s);
  * pointers as documented on `zy_record_columns` for `n` rows; `out` NULL or
  * writable.
  */
-zy_status zy_hours_by_period(const struct zy_policy *policy,
-                             const struct zy_record_columns *columns,
-                             size_t n,
-                             uint32_t grain,
-                             uint32_t threads,
-                             struct zy_period_minutes **out);
+zy_status zy_hours_by_period_columns(const struct zy_policy *policy,
+                                     const struct zy_record_columns *columns,
+                                     size_t n,
+                                     uint32_t grain,
+                                     uint32_t threads,
+                                     struct zy_period_minutes **out);
 
 /**
  * Merges `zy_period_minutes` of disjoint row partitions (same policy and
@@ -999,7 +999,7 @@ zy_status zy_period_minutes_merge(const struct zy_period_minutes *const *tables,
                                   struct zy_period_minutes **out);
 
 /**
- * Frees a result of `zy_hours_by_period` or `zy_period_minutes_merge`;
+ * Frees a result of `zy_hours_by_period_columns` or `zy_period_minutes_merge`;
  * NULL is a no-op.
  *
  * # Safety
@@ -1014,13 +1014,13 @@ void zy_period_minutes_free(struct zy_period_minutes *p);
  * result.
  *
  * # Safety
- * `tree` must be NULL or a live tree; otherwise as `zy_hours_by_period`.
+ * `tree` must be NULL or a live tree; otherwise as `zy_hours_by_period_columns`.
  */
-zy_status zy_unit_minutes(const struct zy_unit_tree *tree,
-                          const struct zy_record_columns *columns,
-                          size_t n,
-                          uint32_t threads,
-                          struct zy_unit_minutes **out);
+zy_status zy_unit_minutes_columns(const struct zy_unit_tree *tree,
+                                  const struct zy_record_columns *columns,
+                                  size_t n,
+                                  uint32_t threads,
+                                  struct zy_unit_minutes **out);
 
 /**
  * Merges `zy_unit_minutes` of disjoint row partitions: own minutes summed
@@ -1037,7 +1037,7 @@ zy_status zy_unit_minutes_merge(const struct zy_unit_tree *tree,
                                 struct zy_unit_minutes **out);
 
 /**
- * Frees a result of `zy_unit_minutes` or `zy_unit_minutes_merge`; NULL is
+ * Frees a result of `zy_unit_minutes_columns` or `zy_unit_minutes_merge`; NULL is
  * a no-op.
  *
  * # Safety
@@ -1052,15 +1052,15 @@ void zy_unit_minutes_free(struct zy_unit_minutes *p);
  * result.
  *
  * # Safety
- * As `zy_hours_by_period`, without a policy.
+ * As `zy_hours_by_period_columns`, without a policy.
  */
-zy_status zy_find_overlaps(const struct zy_record_columns *columns,
-                           size_t n,
-                           uint32_t threads,
-                           struct zy_overlaps **out);
+zy_status zy_find_overlaps_columns(const struct zy_record_columns *columns,
+                                   size_t n,
+                                   uint32_t threads,
+                                   struct zy_overlaps **out);
 
 /**
- * Frees a result of `zy_find_overlaps`; NULL is a no-op.
+ * Frees a result of `zy_find_overlaps_columns`; NULL is a no-op.
  *
  * # Safety
  * `p` must be NULL or a result from this library, not freed before.

@@ -19,7 +19,7 @@ use zhiyuan::hours_table::{
 use zhiyuan::threads::Threads;
 use zhiyuan::time::Grain;
 
-/// `uint32_t` codes for the `grain` of `zy_hours_by_period`.
+/// `uint32_t` codes for the `grain` of `zy_hours_by_period_columns`.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,11 +45,11 @@ const GRAINS: [Grain; 4] = [Grain::Day, Grain::Week, Grain::Month, Grain::Year];
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct zy_record_columns {
-    /// Record ids (read by `zy_find_overlaps`).
+    /// Record ids (read by `zy_find_overlaps_columns`).
     pub id: *const u64,
-    /// Volunteers (read by `zy_hours_by_period` and `zy_find_overlaps`).
+    /// Volunteers (read by `zy_hours_by_period_columns` and `zy_find_overlaps_columns`).
     pub volunteer: *const u64,
-    /// Recording units (read by `zy_unit_minutes`).
+    /// Recording units (read by `zy_unit_minutes_columns`).
     pub unit: *const u64,
     /// Starts, µs since the Unix epoch, UTC.
     pub start: *const i64,
@@ -278,7 +278,7 @@ pub struct zy_overlaps {
 /// pointers as documented on `zy_record_columns` for `n` rows; `out` NULL or
 /// writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_hours_by_period(
+pub unsafe extern "C" fn zy_hours_by_period_columns(
     policy: *const zy_policy,
     columns: *const zy_record_columns,
     n: usize,
@@ -334,7 +334,7 @@ pub unsafe extern "C" fn zy_period_minutes_merge(
     })
 }
 
-/// Frees a result of `zy_hours_by_period` or `zy_period_minutes_merge`;
+/// Frees a result of `zy_hours_by_period_columns` or `zy_period_minutes_merge`;
 /// NULL is a no-op.
 ///
 /// # Safety
@@ -359,9 +359,9 @@ pub unsafe extern "C" fn zy_period_minutes_free(p: *mut zy_period_minutes) {
 /// result.
 ///
 /// # Safety
-/// `tree` must be NULL or a live tree; otherwise as `zy_hours_by_period`.
+/// `tree` must be NULL or a live tree; otherwise as `zy_hours_by_period_columns`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_unit_minutes(
+pub unsafe extern "C" fn zy_unit_minutes_columns(
     tree: *const zy_unit_tree,
     columns: *const zy_record_columns,
     n: usize,
@@ -424,7 +424,7 @@ pub unsafe extern "C" fn zy_unit_minutes_merge(
     })
 }
 
-/// Frees a result of `zy_unit_minutes` or `zy_unit_minutes_merge`; NULL is
+/// Frees a result of `zy_unit_minutes_columns` or `zy_unit_minutes_merge`; NULL is
 /// a no-op.
 ///
 /// # Safety
@@ -449,9 +449,9 @@ pub unsafe extern "C" fn zy_unit_minutes_free(p: *mut zy_unit_minutes) {
 /// result.
 ///
 /// # Safety
-/// As `zy_hours_by_period`, without a policy.
+/// As `zy_hours_by_period_columns`, without a policy.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zy_find_overlaps(
+pub unsafe extern "C" fn zy_find_overlaps_columns(
     columns: *const zy_record_columns,
     n: usize,
     threads: u32,
@@ -480,7 +480,7 @@ pub unsafe extern "C" fn zy_find_overlaps(
     })
 }
 
-/// Frees a result of `zy_find_overlaps`; NULL is a no-op.
+/// Frees a result of `zy_find_overlaps_columns`; NULL is a no-op.
 ///
 /// # Safety
 /// `p` must be NULL or a result from this library, not freed before.
@@ -489,7 +489,7 @@ pub unsafe extern "C" fn zy_overlaps_free(p: *mut zy_overlaps) {
     if p.is_null() {
         return;
     }
-    // SAFETY: per the caller, made by `zy_find_overlaps` and not freed.
+    // SAFETY: per the caller, made by `zy_find_overlaps_columns` and not freed.
     let t = unsafe { Box::from_raw(p) };
     unsafe {
         unleak(t.volunteer, t.len);

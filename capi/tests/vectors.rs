@@ -1145,7 +1145,7 @@ mod hours_table_ops {
                 let grain = a.grain.unwrap_or(Grain::Week) as u32;
                 let mut out: *mut zy_period_minutes = ptr::null_mut();
                 // SAFETY: live policy, columns of `n` rows, writable out.
-                check(unsafe { zy_hours_by_period(p, &c.cols, c.n, grain, 2, &mut out) })?;
+                check(unsafe { zy_hours_by_period_columns(p, &c.cols, c.n, grain, 2, &mut out) })?;
                 json(serde_json::to_value(hours(out)).unwrap())
             }
             "unit_minutes" => {
@@ -1154,7 +1154,7 @@ mod hours_table_ops {
                 let c = cols(&a.records);
                 let mut out: *mut zy_unit_minutes = ptr::null_mut();
                 // SAFETY: live tree, columns of `n` rows, writable out.
-                let r = check(unsafe { zy_unit_minutes(t, &c.cols, c.n, 1, &mut out) });
+                let r = check(unsafe { zy_unit_minutes_columns(t, &c.cols, c.n, 1, &mut out) });
                 unsafe { zy_unit_tree_free(t) };
                 r?;
                 json(serde_json::to_value(units(out)).unwrap())
@@ -1164,7 +1164,7 @@ mod hours_table_ops {
                 let c = cols(&a.records);
                 let mut out: *mut zy_overlaps = ptr::null_mut();
                 // SAFETY: columns of `n` rows, writable out.
-                check(unsafe { zy_find_overlaps(&c.cols, c.n, 0, &mut out) })?;
+                check(unsafe { zy_find_overlaps_columns(&c.cols, c.n, 0, &mut out) })?;
                 let r = unsafe { &*out };
                 let v = Overlaps {
                     volunteer: column(r.volunteer, r.len),

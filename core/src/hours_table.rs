@@ -425,13 +425,15 @@ impl Plan {
 
     #[inline]
     fn bucket(self, v: u64) -> usize {
-        ((v - self.lo) >> self.shift) as usize
+        // A shift of 64 (one bucket over the whole u64 range) puts all in 0.
+        (v - self.lo).checked_shr(self.shift).unwrap_or(0) as usize
     }
 
     /// The offset of `v` inside its bucket.
     #[inline]
     fn low(self, v: u64) -> usize {
-        ((v - self.lo) & ((1u64 << self.shift) - 1)) as usize
+        let mask = 1u64.checked_shl(self.shift).map_or(u64::MAX, |b| b - 1);
+        ((v - self.lo) & mask) as usize
     }
 }
 
@@ -913,10 +915,16 @@ mod tests {
 
     #[test]
     fn plan_covers_the_id_range() {
-        for (lo, hi, n) in [(0, 0, 1), (5, 1_000_000, 10_000_000), (0, u64::MAX, 100)] {
+        for (lo, hi, n) in [
+            (0, 0, 1),
+            (5, 1_000_000, 10_000_000),
+            (0, u64::MAX, 100),
+            (0, u64::MAX, 1 << 24),
+        ] {
             let p = Plan::new(lo, hi, n);
             assert!(p.bucket(hi) < p.buckets);
             assert_eq!(p.bucket(lo), 0);
+            assert!(p.low(hi) <= (hi - lo) as usize);
         }
     }
 

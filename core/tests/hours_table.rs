@@ -359,12 +359,14 @@ fn big_table(rows: usize, seed: u64, volunteer_of: impl Fn(u64) -> u64) -> Recor
     t
 }
 
+/// Maps a random number to a volunteer id.
+type IdShape = Box<dyn Fn(u64) -> u64>;
+
 #[test]
 fn large_tables_match_the_models_for_dense_sparse_and_clustered_ids() {
     let p = Policy::default();
     let units = tree();
-    type Shape<'a> = (&'a str, Box<dyn Fn(u64) -> u64>);
-    let shapes: [Shape<'_>; 3] = [
+    let shapes: [(&str, IdShape); 3] = [
         ("dense", Box::new(|r| r % 20_000)),
         (
             "sparse",
@@ -578,4 +580,22 @@ fn ties_pick_the_earliest_partner_and_zero_length_rows_never_overlap() {
     let got = find_overlaps(&t.columns(), Threads::Global).unwrap();
     assert_eq!(got.id, vec![11, 12]);
     assert_eq!(got.overlaps, vec![10, 10]);
+}
+
+#[test]
+fn ids_spanning_the_whole_u64_range_in_a_small_table() {
+    // One bucket over 2^64 ids: the shift must not overflow.
+    let p = Policy::default();
+    let start = [T0, T0 + MICROS_PER_MINUTE, T0];
+    let end = [
+        T0 + 2 * MICROS_PER_MINUTE,
+        T0 + 3 * MICROS_PER_MINUTE,
+        T0 + MICROS_PER_MINUTE,
+    ];
+    let c = cols(&[1, 2, 3], &[u64::MAX, u64::MAX, 0], &start, &end);
+    let got = hours_by_period(&p, &c, Grain::Day, Threads::Global).unwrap();
+    assert_eq!(got.volunteer, vec![0, u64::MAX]);
+    assert_eq!(got.minutes, vec![1, 4]);
+    let got = find_overlaps(&c, Threads::Global).unwrap();
+    assert_eq!((got.id, got.overlaps), (vec![2], vec![1]));
 }

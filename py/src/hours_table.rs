@@ -177,10 +177,33 @@ fn names<T: Copy>(col: &Column, parse: fn(&str) -> Option<T>, one_of: &str) -> P
         if let Some(dict) = c.as_any_dictionary_opt() {
             let values = texts(dict.values().as_ref()).ok_or_else(wrong)?;
             let parsed: Vec<Option<T>> = values.iter().map(|s| parse(s)).collect();
-            for (i, k) in dict.normalized_keys().into_iter().enumerate() {
-                match parsed.get(k).copied().flatten() {
-                    Some(v) => out.push(v),
-                    None => return Err(unknown(base + i, values.get(k).copied().unwrap_or(""))),
+            let mut push = |i: usize, k: usize| match parsed.get(k).copied().flatten() {
+                Some(v) => {
+                    out.push(v);
+                    Ok(())
+                }
+                None => Err(unknown(base + i, values.get(k).copied().unwrap_or(""))),
+            };
+            let keys = dict.keys();
+            // Read the keys in their own type: no per-row widening buffer.
+            macro_rules! typed_keys {
+                ($t:ty) => {
+                    for (i, &k) in keys.as_primitive::<$t>().values().iter().enumerate() {
+                        push(i, usize::try_from(k).unwrap_or(usize::MAX))?;
+                    }
+                };
+            }
+            match keys.data_type() {
+                DataType::UInt8 => typed_keys!(arrow_array::types::UInt8Type),
+                DataType::UInt16 => typed_keys!(arrow_array::types::UInt16Type),
+                DataType::UInt32 => typed_keys!(arrow_array::types::UInt32Type),
+                DataType::Int8 => typed_keys!(arrow_array::types::Int8Type),
+                DataType::Int16 => typed_keys!(arrow_array::types::Int16Type),
+                DataType::Int32 => typed_keys!(arrow_array::types::Int32Type),
+                _ => {
+                    for (i, k) in dict.normalized_keys().into_iter().enumerate() {
+                        push(i, k)?;
+                    }
                 }
             }
         } else {

@@ -29,7 +29,7 @@ static void hours(const zy_policy *p) {
     cols.start = start;
     cols.end = end;
     cols.status = status;
-    CHECK_OK(zy_hours_by_period(p, &cols, 4, ZY_GRAIN_WEEK, 0, &out));
+    CHECK_OK(zy_hours_by_period_columns(p, &cols, 4, ZY_GRAIN_WEEK, 0, &out));
     CHECK(out != NULL && out->len == 3);
     if (out != NULL && out->len == 3) {
         CHECK(out->volunteer[0] == 7 && out->minutes[0] == 0 && out->period_start[0] == W10);
@@ -38,7 +38,7 @@ static void hours(const zy_policy *p) {
               out->period_start[2] == W10 + WEEK_US);
     }
     /* Two threads, same answer; merging a result with itself doubles it. */
-    CHECK_OK(zy_hours_by_period(p, &cols, 4, ZY_GRAIN_WEEK, 2, &again));
+    CHECK_OK(zy_hours_by_period_columns(p, &cols, 4, ZY_GRAIN_WEEK, 2, &again));
     CHECK(again != NULL && out != NULL && again->len == out->len &&
           memcmp(again->minutes, out->minutes, out->len * sizeof(int64_t)) == 0);
     parts[0] = out;
@@ -54,41 +54,41 @@ static void hours(const zy_policy *p) {
     {
         int64_t bad_end[4] = {T_0100 + 150 * MIN_US, T_0100 - 1, 0, 0};
         cols.end = bad_end;
-        CHECK_STATUS(zy_hours_by_period(p, &cols, 2, ZY_GRAIN_DAY, 0, &again),
+        CHECK_STATUS(zy_hours_by_period_columns(p, &cols, 2, ZY_GRAIN_DAY, 0, &again),
                      ZY_STATUS_INVALID_INPUT);
         CHECK_MSG("end[1]: ");
         CHECK(again == NULL);
         cols.end = end;
     }
-    CHECK_STATUS(zy_hours_by_period(p, &cols, 4, 9, 0, &again), ZY_STATUS_INVALID_INPUT);
+    CHECK_STATUS(zy_hours_by_period_columns(p, &cols, 4, 9, 0, &again), ZY_STATUS_INVALID_INPUT);
     CHECK_MSG("grain: unknown code 9");
     {
         const uint8_t bad_status[4] = {1, 7, 1, 1};
         cols.status = bad_status;
-        CHECK_STATUS(zy_hours_by_period(p, &cols, 4, ZY_GRAIN_WEEK, 0, &again),
+        CHECK_STATUS(zy_hours_by_period_columns(p, &cols, 4, ZY_GRAIN_WEEK, 0, &again),
                      ZY_STATUS_INVALID_INPUT);
         CHECK_MSG("columns.status[1]: unknown code 7");
         cols.status = status;
     }
     cols.volunteer = NULL;
-    CHECK_STATUS(zy_hours_by_period(p, &cols, 4, ZY_GRAIN_WEEK, 0, &again),
+    CHECK_STATUS(zy_hours_by_period_columns(p, &cols, 4, ZY_GRAIN_WEEK, 0, &again),
                  ZY_STATUS_NULL_ARGUMENT);
     CHECK_MSG("columns.volunteer");
     cols.volunteer = vol;
-    CHECK_STATUS(zy_hours_by_period(p, NULL, 4, ZY_GRAIN_WEEK, 0, &again), ZY_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(zy_hours_by_period(p, &cols, 4, ZY_GRAIN_WEEK, 0, NULL), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_hours_by_period_columns(p, NULL, 4, ZY_GRAIN_WEEK, 0, &again), ZY_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(zy_hours_by_period_columns(p, &cols, 4, ZY_GRAIN_WEEK, 0, NULL), ZY_STATUS_NULL_ARGUMENT);
     CHECK(again == NULL);
 
     /* Overlaps: record 4 (rejected) never counts; without the status column
      * it overlaps record 1. */
     {
         zy_overlaps *ov = NULL;
-        CHECK_OK(zy_find_overlaps(&cols, 4, 1, &ov));
+        CHECK_OK(zy_find_overlaps_columns(&cols, 4, 1, &ov));
         CHECK(ov != NULL && ov->len == 0);
         zy_overlaps_free(ov);
         ov = NULL;
         cols.status = NULL;
-        CHECK_OK(zy_find_overlaps(&cols, 4, 3, &ov));
+        CHECK_OK(zy_find_overlaps_columns(&cols, 4, 3, &ov));
         CHECK(ov != NULL && ov->len == 1 && ov->volunteer[0] == 42 && ov->id[0] == 4 &&
               ov->overlaps[0] == 1);
         zy_overlaps_free(ov);
@@ -97,7 +97,7 @@ static void hours(const zy_policy *p) {
             const uint64_t dup[4] = {1, 2, 1, 4};
             ov = NULL;
             cols.id = dup;
-            CHECK_STATUS(zy_find_overlaps(&cols, 4, 0, &ov), ZY_STATUS_INVALID_INPUT);
+            CHECK_STATUS(zy_find_overlaps_columns(&cols, 4, 0, &ov), ZY_STATUS_INVALID_INPUT);
             CHECK_MSG("id[2]: duplicate id 1");
             CHECK(ov == NULL);
             cols.id = id;
@@ -124,7 +124,7 @@ static void units(void) {
     cols.start = start;
     cols.end = end;
     cols.kind = kind;
-    CHECK_OK(zy_unit_minutes(t, &cols, 3, 0, &out));
+    CHECK_OK(zy_unit_minutes_columns(t, &cols, 3, 0, &out));
     CHECK(out != NULL && out->len == 3);
     if (out != NULL && out->len == 3) {
         CHECK(out->unit[0] == 1 && out->own_minutes[0] == 0 && out->total_minutes[0] == 50);
@@ -140,7 +140,7 @@ static void units(void) {
         const uint64_t bad[3] = {100, 55, 100};
         zy_unit_minutes *none = NULL;
         cols.unit = bad;
-        CHECK_STATUS(zy_unit_minutes(t, &cols, 3, 0, &none), ZY_STATUS_INVALID_INPUT);
+        CHECK_STATUS(zy_unit_minutes_columns(t, &cols, 3, 0, &none), ZY_STATUS_INVALID_INPUT);
         CHECK_MSG("unit[1]: unknown unit 55");
         CHECK(none == NULL);
     }
