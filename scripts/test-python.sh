@@ -43,7 +43,28 @@ else
     "$venv/bin/maturin" build --profile "$profile" -m py/Cargo.toml --interpreter "$py" --out "$out"
 fi
 echo "wheel built in $(( $(date +%s) - start )) s"
-"$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$out"/zhiyuan-*.whl
+wheel=$(ls "$out"/zhiyuan-*.whl)
+
+# The user's path first: a brand-new venv, plain `pip install <wheel>`
+# (dependencies resolved by pip: there are none), imported from outside the
+# source tree. Catches packaging slips (a missing py.typed or stub, a wrong
+# module name) that the test venv could hide.
+step "installing the wheel into a fresh venv"
+fresh="$(mktemp -d)"
+trap 'rm -rf "$fresh"' EXIT
+python3 -m venv "$fresh/venv"
+"$fresh/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$wheel"
+(cd "$fresh" && "$fresh/venv/bin/python" - <<'PY'
+import pathlib, pickle, zhiyuan
+p = zhiyuan.Policy()
+assert pickle.loads(pickle.dumps(p)) == p
+pkg = pathlib.Path(zhiyuan.__file__).parent
+assert (pkg / "py.typed").exists() and (pkg / "_zhiyuan.pyi").exists(), pkg
+print("fresh venv: zhiyuan", zhiyuan.__version__, "imports from", pkg)
+PY
+)
+
+"$py" -m pip install --quiet --disable-pip-version-check --force-reinstall "$wheel"
 
 # Run from tests/python so that the installed wheel, not py/python, is imported.
 step "pytest"

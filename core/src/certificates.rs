@@ -118,6 +118,12 @@ impl CertificateKey {
     pub fn id(&self) -> &str {
         &self.id
     }
+
+    /// The secret bytes, for handing the key to a trusted process (Python
+    /// pickling, e.g. to Dask workers). Never log or print them.
+    pub fn secret(&self) -> &[u8] {
+        &self.secret
+    }
 }
 
 /// What the issuer asks to certify.
@@ -233,8 +239,9 @@ pub struct CertificateStatus {
 }
 
 /// Every certificate issued, with revocations.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRegistry {
+    policy: Policy,
     prefix: String,
     offset: UtcOffset,
     next: u64,
@@ -245,11 +252,21 @@ impl CertificateRegistry {
     /// An empty registry issuing serials `<prefix>-<local year>-<n>`.
     pub fn new(policy: &Policy, prefix: &str) -> Self {
         CertificateRegistry {
+            policy: policy.clone(),
             prefix: prefix.to_owned(),
             offset: policy.offset(),
             next: 1,
             issued: BTreeMap::new(),
         }
+    }
+
+    fn serial(&self, at: Timestamp, n: u64) -> String {
+        format!(
+            "{}-{:04}-{:08}",
+            self.prefix,
+            at.local_date(self.offset).year(),
+            n
+        )
     }
 
     /// Issues and records a certificate signed with `key`.
@@ -259,36 +276,8 @@ impl CertificateRegistry {
         key: &CertificateKey,
         at: Timestamp,
     ) -> Result<Certificate> {
-        if req.minutes < 0 {
-            return Err(Error::invalid_input(
-                "minutes",
-                format!("{} must be >= 0", req.minutes),
-            ));
-        }
-        if req.period_to < req.period_from {
-            return Err(Error::invalid_input(
-                "period_to",
-                format!(
-                    "{} is before period_from {}",
-                    req.period_to, req.period_from
-                ),
-            ));
-        }
-        for (v, name) in [
-            (&req.volunteer_name, "volunteer_name"),
-            (&req.content, "content"),
-            (&req.recording_unit_name, "recording_unit_name"),
-        ] {
-            if v.trim().is_empty() {
-                return Err(Error::invalid_input(name, "must not be empty"));
-            }
-        }
-        let serial = format!(
-            "{}-{:04}-{:08}",
-            self.prefix,
-            at.local_date(self.offset).year(),
-            self.next
-        );
+        check_request(req)?;
+        let serial = self.serial(at, self.next);
         let mut cert = Certificate {
             serial: serial.clone(),
             volunteer: req.volunteer,
@@ -383,6 +372,140 @@ impl CertificateRegistry {
             revoked,
         }
     }
+}
+
+fn check_request(req: &CertificateRequest) -> Result<()> {
+    if req.minutes < 0 {
+        return Err(Error::invalid_input(
+            "minutes",
+            format!("{} must be >= 0", req.minutes),
+        ));
+    }
+    if req.period_to < req.period_from {
+        return Err(Error::invalid_input(
+            "period_to",
+            format!(
+                "{} is before period_from {}",
+                req.period_to, req.period_from
+            ),
+        ));
+    }
+    for (v, name) in [
+        (&req.volunteer_name, "volunteer_name"),
+        (&req.content, "content"),
+        (&req.recording_unit_name, "recording_unit_name"),
+    ] {
+        if v.trim().is_empty() {
+            return Err(Error::invalid_input(name, "must not be empty"));
+        }
+    }
+    Ok(())
+}
+
+impl CertificateRegistry {
+    /// A JSON snapshot (see [`crate::saved`]): the policy, the serial
+    /// prefix and every certificate in issue order with its revocation.
+    /// Keys are not part of it: certificates carry their codes.
+    pub fn snapshot(&self) -> String {
+        let mut issued: Vec<SavedCertificate> = self
+            .issued
+            .values()
+            .map(|(c, r)| SavedCertificate {
+                certificate: c.clone(),
+                revoked: r.clone(),
+            })
+            .collect();
+        // Serials end in the issue number; years differ, so sort on it.
+        issued.sort_by(|a, b| {
+            let n = |c: &Certificate| {
+                c.serial
+                    .rsplit('-')
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok())
+            };
+            n(&a.certificate).cmp(&n(&b.certificate))
+        });
+        let state = SavedRegistry {
+            prefix: self.prefix.clone(),
+            certificates: issued,
+        };
+        crate::saved::save(CERTIFICATES_FORMAT, Some(&self.policy), &state)
+    }
+
+    /// Rebuilds a registry from [`snapshot`](Self::snapshot) text,
+    /// re-checking each certificate as [`issue`](Self::issue) would and
+    /// that its serial is the one the registry would have given it (so
+    /// the next serial continues the sequence). Codes cannot be checked
+    /// without the key; they must be 64 lowercase hex digits.
+    pub fn restore(json: &str) -> Result<Self> {
+        let (policy, state): (Policy, SavedRegistry) =
+            crate::saved::load(json, CERTIFICATES_FORMAT)?;
+        let mut reg = CertificateRegistry::new(&policy, &state.prefix);
+        for (i, s) in state.certificates.into_iter().enumerate() {
+            let at = format!("snapshot.state.certificates[{i}]");
+            let c = s.certificate;
+            check_request(&CertificateRequest {
+                volunteer: c.volunteer,
+                volunteer_name: c.volunteer_name.clone(),
+                minutes: c.minutes,
+                content: c.content.clone(),
+                recording_unit: c.recording_unit,
+                recording_unit_name: c.recording_unit_name.clone(),
+                period_from: c.period_from,
+                period_to: c.period_to,
+                issuer: c.issuer,
+            })
+            .map_err(|e| e.at(&format!("{at}.certificate")))?;
+            let want = reg.serial(c.issued_at, reg.next);
+            if c.serial != want {
+                return Err(Error::invalid_input(
+                    format!("{at}.certificate.serial"),
+                    format!(
+                        "{:?} is not the serial issued in sequence ({want:?})",
+                        c.serial
+                    ),
+                ));
+            }
+            let code = &c.verification_code;
+            if code.len() != 64
+                || !code
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            {
+                return Err(Error::invalid_input(
+                    format!("{at}.certificate.verification_code"),
+                    "must be 64 lowercase hex digits",
+                ));
+            }
+            if let Some(r) = &s.revoked
+                && r.reason.trim().is_empty()
+            {
+                return Err(Error::invalid_input(
+                    format!("{at}.revoked.reason"),
+                    "must not be empty",
+                ));
+            }
+            reg.next += 1;
+            reg.issued.insert(c.serial.clone(), (c, s.revoked));
+        }
+        Ok(reg)
+    }
+}
+
+const CERTIFICATES_FORMAT: &str = "zhiyuan.certificate_registry.v1";
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedRegistry {
+    prefix: String,
+    certificates: Vec<SavedCertificate>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedCertificate {
+    certificate: Certificate,
+    revoked: Option<CertificateRevocation>,
 }
 
 #[cfg(test)]

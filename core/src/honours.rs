@@ -313,4 +313,43 @@ impl HonoursRegistry {
     pub fn iter(&self) -> impl Iterator<Item = &Honour> {
         self.honours.values().flat_map(|m| m.values())
     }
+
+    /// A JSON snapshot (see [`crate::saved`]): every honour, revocations
+    /// included, by volunteer, kind and period.
+    pub fn snapshot(&self) -> String {
+        let state = SavedHonours {
+            honours: self.iter().cloned().collect(),
+        };
+        crate::saved::save(HONOURS_FORMAT, None, &state)
+    }
+
+    /// Rebuilds a registry from [`snapshot`](Self::snapshot) text by
+    /// granting, then revoking, each honour as the original calls did; a
+    /// duplicate key or an empty revocation reason is an error naming
+    /// `snapshot.state.honours[i]`.
+    pub fn restore(json: &str) -> Result<Self> {
+        let state: SavedHonours = crate::saved::load_plain(json, HONOURS_FORMAT)?;
+        let mut reg = HonoursRegistry::new();
+        for (i, h) in state.honours.into_iter().enumerate() {
+            let at = format!("snapshot.state.honours[{i}]");
+            if reg.find(h.volunteer, h.kind, h.period).is_some() {
+                return Err(Error::conflict(at, format!("{} is listed twice", h.key())));
+            }
+            reg.grant(h.volunteer, h.kind, h.period, h.grantor, h.granted_on)
+                .map_err(|e| e.at(&at))?;
+            if let Some(r) = h.revoked {
+                reg.revoke(h.volunteer, h.kind, h.period, r.by, r.at, &r.reason)
+                    .map_err(|e| e.at(&format!("{at}.revoked")))?;
+            }
+        }
+        Ok(reg)
+    }
+}
+
+const HONOURS_FORMAT: &str = "zhiyuan.honours_registry.v1";
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedHonours {
+    honours: Vec<Honour>,
 }

@@ -963,22 +963,11 @@ impl LikeBoard {
 
     /// The verdict of every like event applied so far, by event id.
     pub fn verdicts(&self) -> Vec<LikeVerdict> {
-        let mut posts: Vec<(&PostId, &PostMeta)> = self.posts.iter().collect();
-        posts.sort_unstable_by_key(|(id, _)| **id);
-        let pt = PostTable {
-            id: posts.iter().map(|(id, _)| **id).collect(),
-            author: posts.iter().map(|(_, m)| m.author).collect(),
-            time: posts.iter().map(|(_, m)| m.time).collect(),
-        };
-        let mut regs: Vec<(&VolunteerId, &i64)> = self.registered.iter().collect();
-        regs.sort_unstable();
-        let rt = RegistrationTable {
-            volunteer: regs.iter().map(|r| *r.0).collect(),
-            registered_at: regs.iter().map(|r| *r.1).collect(),
-        };
-        let mut evs: Vec<LikeEvent> = self.events.values().cloned().collect();
-        evs.sort_unstable_by_key(|e| e.id);
-        let lt = LikeTable::from_events(&evs);
+        let BoardInputs {
+            registrations: rt,
+            posts: pt,
+            likes: lt,
+        } = self.inputs();
         let opts = BatchOptions {
             verdicts: true,
             check_event_ids: false,
@@ -994,6 +983,142 @@ impl LikeBoard {
         .expect("stored events were validated on apply")
         .verdicts
         .unwrap_or_default()
+    }
+}
+
+/// Everything a [`LikeBoard`] was given, as columns sorted by id: its
+/// saved form (the boards follow from the inputs alone).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BoardInputs {
+    pub(crate) registrations: RegistrationTable,
+    pub(crate) posts: PostTable,
+    pub(crate) likes: LikeTable,
+}
+
+const LIKE_BOARD_FORMAT: &str = "zhiyuan.like_board.v1";
+
+impl LikeBoard {
+    pub(crate) fn inputs(&self) -> BoardInputs {
+        let mut posts: Vec<(&PostId, &PostMeta)> = self.posts.iter().collect();
+        posts.sort_unstable_by_key(|(id, _)| **id);
+        let mut regs: Vec<(&VolunteerId, &i64)> = self.registered.iter().collect();
+        regs.sort_unstable();
+        let mut evs: Vec<LikeEvent> = self.events.values().cloned().collect();
+        evs.sort_unstable_by_key(|e| e.id);
+        BoardInputs {
+            registrations: RegistrationTable {
+                volunteer: regs.iter().map(|r| *r.0).collect(),
+                registered_at: regs.iter().map(|r| *r.1).collect(),
+            },
+            posts: PostTable {
+                id: posts.iter().map(|(id, _)| **id).collect(),
+                author: posts.iter().map(|(_, m)| m.author).collect(),
+                time: posts.iter().map(|(_, m)| m.time).collect(),
+            },
+            likes: LikeTable::from_events(&evs),
+        }
+    }
+
+    /// A JSON snapshot (see [`crate::saved`]): the policy and the board's
+    /// inputs — registrations, posts and like events, as columns sorted by
+    /// id.
+    pub fn snapshot(&self) -> String {
+        crate::saved::save(LIKE_BOARD_FORMAT, Some(&self.policy), &self.inputs())
+    }
+
+    /// Rebuilds a board from [`snapshot`](Self::snapshot) text by
+    /// registering, adding posts and applying every like event again
+    /// (the boards depend only on the set of events); a bad row is an
+    /// error naming `snapshot.state.<table>.<column>[i]` or the event.
+    pub fn restore(json: &str) -> Result<Self> {
+        let (policy, inputs): (Policy, BoardInputs) = crate::saved::load(json, LIKE_BOARD_FORMAT)?;
+        let mut board = LikeBoard::new(&policy);
+        board.replay(&inputs).map_err(|e| e.at("snapshot.state"))?;
+        Ok(board)
+    }
+
+    fn replay(&mut self, inputs: &BoardInputs) -> Result<()> {
+        self.replay_registrations(&inputs.registrations)?;
+        let p = &inputs.posts;
+        same_len(
+            "posts",
+            &[
+                ("id", p.id.len()),
+                ("author", p.author.len()),
+                ("time", p.time.len()),
+            ],
+        )?;
+        for i in 0..p.id.len() {
+            let t =
+                Timestamp::from_micros(p.time[i]).map_err(|e| e.at(&format!("posts.time[{i}]")))?;
+            self.add_post(p.id[i], p.author[i], t)
+                .map_err(|e| e.at(&format!("posts[{i}]")))?;
+        }
+        self.replay_likes(&inputs.likes)
+    }
+
+    /// Registers every row of a saved registration table.
+    pub(crate) fn replay_registrations(&mut self, r: &RegistrationTable) -> Result<()> {
+        same_len(
+            "registrations",
+            &[
+                ("volunteer", r.volunteer.len()),
+                ("registered_at", r.registered_at.len()),
+            ],
+        )?;
+        for (i, (&v, &at)) in r.volunteer.iter().zip(&r.registered_at).enumerate() {
+            let at = Timestamp::from_micros(at)
+                .map_err(|e| e.at(&format!("registrations.registered_at[{i}]")))?;
+            self.register(v, at)
+                .map_err(|e| e.at(&format!("registrations[{i}]")))?;
+        }
+        Ok(())
+    }
+
+    /// Applies every row of a saved like table; a repeated event id is a
+    /// conflict (a snapshot lists each event once).
+    pub(crate) fn replay_likes(&mut self, l: &LikeTable) -> Result<()> {
+        same_len(
+            "likes",
+            &[
+                ("event", l.event.len()),
+                ("liker", l.liker.len()),
+                ("post", l.post.len()),
+                ("time", l.time.len()),
+                ("action", l.action.len()),
+            ],
+        )?;
+        for i in 0..l.event.len() {
+            let time =
+                Timestamp::from_micros(l.time[i]).map_err(|e| e.at(&format!("likes.time[{i}]")))?;
+            let action = LikeAction::from_code(l.action[i]).ok_or_else(|| {
+                Error::invalid_input(format!("likes.action[{i}]"), "is not like or unlike")
+            })?;
+            let ev = LikeEvent::new(l.event[i], l.liker[i], l.post[i], time, action);
+            if self.events.contains_key(&ev.id) {
+                return Err(Error::conflict(
+                    format!("likes.event[{i}]"),
+                    format!("event {} is listed twice", ev.id),
+                ));
+            }
+            self.apply(&ev).map_err(|e| e.at(&format!("likes[{i}]")))?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks that a table's columns have one length.
+fn same_len(table: &str, columns: &[(&str, usize)]) -> Result<()> {
+    let Some(&(first, n)) = columns.first() else {
+        return Ok(());
+    };
+    match columns.iter().find(|c| c.1 != n) {
+        None => Ok(()),
+        Some((name, m)) => Err(Error::invalid_input(
+            format!("{table}.{name}"),
+            format!("has {m} rows; {first} has {n}"),
+        )),
     }
 }
 

@@ -849,19 +849,8 @@ impl HoursLedger {
     pub fn restore(json: &str) -> Result<Self> {
         let snap: Snapshot = serde_json::from_str(json)
             .map_err(|e| Error::invalid_input("snapshot", e.to_string()))?;
-        if snap.format != SNAPSHOT_FORMAT {
-            return Err(Error::invalid_input(
-                "snapshot.format",
-                format!("expected {SNAPSHOT_FORMAT:?}, got {:?}", snap.format),
-            ));
-        }
-        let policy = Policy::new(snap.policy).map_err(|e| e.at("snapshot.policy"))?;
-        if policy.hash() != snap.policy_hash {
-            return Err(Error::conflict(
-                "snapshot.policy_hash",
-                format!("does not match the policy it carries ({})", policy.hash()),
-            ));
-        }
+        crate::saved::check_format(&snap.format, SNAPSHOT_FORMAT)?;
+        let policy = crate::saved::check_policy(snap.policy, &snap.policy_hash)?;
         let units = UnitTree::new(snap.units, snap.teams).map_err(|e| e.at("snapshot"))?;
         HoursLedger::replay(policy, units, snap.entries).map_err(|e| e.at("snapshot"))
     }

@@ -74,6 +74,7 @@ pub mod points;
 pub mod policy;
 pub mod posts;
 pub mod rules;
+pub mod saved;
 pub mod selection;
 pub mod service_list;
 pub mod simulation;

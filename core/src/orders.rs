@@ -1364,46 +1364,64 @@ impl OrderBook {
 
     /// Checks a close-out without changing anything; returns the next order.
     fn check_fulfilment(&self, f: &Fulfilment) -> Result<(Order, EventKind)> {
-        let o = self.order(f.order)?;
-        Self::check_time(o, f.at)?;
+        let records: Vec<(RecordId, Option<VolunteerId>)> = f
+            .records
+            .iter()
+            .map(|r| (r.id, Some(r.volunteer)))
+            .collect();
+        self.check_close_out(f.order, f.at, &records)
+    }
+
+    /// The close-out checks on record ids (and volunteers, when known: a
+    /// replayed `fulfilled` event has ids only).
+    fn check_close_out(
+        &self,
+        order: OrderId,
+        at: Timestamp,
+        records: &[(RecordId, Option<VolunteerId>)],
+    ) -> Result<(Order, EventKind)> {
+        let o = self.order(order)?;
+        Self::check_time(o, at)?;
         if o.state != OrderState::Accepted {
             return Err(o.illegal("fulfil"));
         }
         let label = |f: &str| format!("order {}.{f}", o.id());
-        if f.records.is_empty() {
+        if records.is_empty() {
             return Err(Error::invalid_input(
                 label("records"),
                 "a close-out needs at least one service record",
             ));
         }
         let mut ids = BTreeSet::new();
-        for (i, r) in f.records.iter().enumerate() {
-            let at = label(&format!("records[{i}]"));
-            if !ids.insert(r.id) {
+        for (i, &(id, volunteer)) in records.iter().enumerate() {
+            let field = label(&format!("records[{i}]"));
+            if !ids.insert(id) {
                 return Err(Error::conflict(
-                    at,
-                    format!("record {} is listed twice", r.id),
+                    field,
+                    format!("record {id} is listed twice"),
                 ));
             }
-            if let Some(other) = self.order_of_record(r.id) {
+            if let Some(other) = self.order_of_record(id) {
                 return Err(Error::conflict(
-                    at,
-                    format!("record {} already closes out order {other}", r.id),
+                    field,
+                    format!("record {id} already closes out order {other}"),
                 ));
             }
-            if r.volunteer == o.placed.requester {
+            if let Some(v) = volunteer
+                && v == o.placed.requester
+            {
                 return Err(Error::invalid_input(
-                    format!("{at}.volunteer"),
-                    format!("volunteer {} is the requester", r.volunteer),
+                    format!("{field}.volunteer"),
+                    format!("volunteer {v} is the requester"),
                 ));
             }
         }
         let mut n = o.clone();
-        n.last_at = f.at;
+        n.last_at = at;
         n.state = OrderState::Fulfilled;
-        n.state_since = f.at;
-        n.fulfilled_at = Some(f.at);
-        let new_ids: Vec<RecordId> = f.records.iter().map(|r| r.id).collect();
+        n.state_since = at;
+        n.fulfilled_at = Some(at);
+        let new_ids: Vec<RecordId> = records.iter().map(|r| r.0).collect();
         n.records.extend(&new_ids);
         Ok((n, EventKind::Fulfilled { records: new_ids }))
     }
@@ -1558,4 +1576,136 @@ impl OrderBook {
         }
         out
     }
+}
+
+impl OrderBook {
+    /// A JSON snapshot (see [`crate::saved`]): the policy, the unit tree,
+    /// every order as placed and the book's event log.
+    pub fn snapshot(&self) -> String {
+        let state = SavedBookRef {
+            units: self.units.units(),
+            teams: self.units.teams().collect(),
+            placed: self.orders.values().map(|o| &o.placed).collect(),
+            events: self.events(),
+        };
+        crate::saved::save(ORDERS_FORMAT, Some(&self.policy), &state)
+    }
+
+    /// Rebuilds a book from [`snapshot`](Self::snapshot) text by replaying
+    /// its event log through the same transitions as the original calls
+    /// (`placed` from the saved order bodies, `fulfilled` from its record
+    /// ids: the hours ledger is not involved). Each replayed event must
+    /// equal the saved one, so an edited event or an illegal sequence is an
+    /// error naming `snapshot.state.events[i]`.
+    pub fn restore(json: &str) -> Result<Self> {
+        let (policy, state): (Policy, SavedBook) = crate::saved::load(json, ORDERS_FORMAT)?;
+        let units = UnitTree::new(state.units, state.teams).map_err(|e| e.at("snapshot.state"))?;
+        let mut book = OrderBook::new(policy, units);
+        let mut placed: BTreeMap<OrderId, (usize, NewOrder)> = BTreeMap::new();
+        for (i, o) in state.placed.into_iter().enumerate() {
+            if let Some((j, _)) = placed.insert(o.id, (i, o)) {
+                return Err(Error::conflict(
+                    format!("snapshot.state.placed[{i}].id"),
+                    format!("order already listed at placed[{j}]"),
+                ));
+            }
+        }
+        for (i, e) in state.events.into_iter().enumerate() {
+            book.replay(&mut placed, &e)
+                .map_err(|err| err.at(&format!("snapshot.state.events[{i}]")))?;
+        }
+        if let Some((_, (i, o))) = placed.into_iter().next() {
+            return Err(Error::invalid_input(
+                format!("snapshot.state.placed[{i}]"),
+                format!("order {} has no placed event", o.id),
+            ));
+        }
+        Ok(book)
+    }
+
+    fn replay(
+        &mut self,
+        placed: &mut BTreeMap<OrderId, (usize, NewOrder)>,
+        e: &OrderEvent,
+    ) -> Result<()> {
+        if let Some(action) = action_of(&e.kind) {
+            self.apply(Command {
+                order: e.order,
+                actor: e.actor,
+                at: e.at,
+                action,
+            })?;
+        } else if let EventKind::Fulfilled { records } = &e.kind {
+            let ids: Vec<(RecordId, Option<VolunteerId>)> =
+                records.iter().map(|&r| (r, None)).collect();
+            let (next, kind) = self.check_close_out(e.order, e.at, &ids)?;
+            for &r in records {
+                self.record_orders.insert(r, e.order);
+            }
+            self.commit(next, e.actor, e.at, kind);
+        } else {
+            let (_, o) = placed.remove(&e.order).ok_or_else(|| {
+                Error::not_found("order", format!("no saved body for order {}", e.order))
+            })?;
+            self.place(o)?;
+        }
+        let logged = self.events.get(&e.order).and_then(|v| v.last());
+        if logged != Some(e) {
+            return Err(Error::invalid_input(
+                "",
+                "does not match what replaying the log up to it produces",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The command that logs `kind`; `None` for `placed` and `fulfilled`,
+/// which are not commands.
+fn action_of(kind: &EventKind) -> Option<Action> {
+    Some(match kind {
+        EventKind::Placed { .. } | EventKind::Fulfilled { .. } => return None,
+        EventKind::ReviewStarted => Action::StartReview,
+        EventKind::Rejected { reason } => Action::Reject {
+            reason: reason.clone(),
+        },
+        EventKind::Dispatched { to } => Action::Dispatch { to: *to },
+        EventKind::Accepted { by } => Action::Accept { by: *by },
+        EventKind::Declined { by, reason } => Action::Decline {
+            by: *by,
+            reason: reason.clone(),
+        },
+        EventKind::Withdrawn { reason } => Action::Withdraw {
+            reason: reason.clone(),
+        },
+        EventKind::Rated { rating } => Action::Rate { rating: *rating },
+        EventKind::Reopened { reason } => Action::Reopen {
+            reason: reason.clone(),
+        },
+        EventKind::Cancelled { by, reason } => Action::Cancel {
+            by: *by,
+            reason: reason.clone(),
+        },
+        EventKind::Expired => Action::Expire,
+        EventKind::Closed { .. } => Action::Close,
+    })
+}
+
+const ORDERS_FORMAT: &str = "zhiyuan.order_book.v1";
+
+#[derive(Serialize)]
+struct SavedBookRef<'a> {
+    units: &'a [crate::units::Unit],
+    teams: Vec<&'a crate::units::Team>,
+    placed: Vec<&'a NewOrder>,
+    events: Vec<OrderEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedBook {
+    units: Vec<crate::units::Unit>,
+    teams: Vec<crate::units::Team>,
+    placed: Vec<NewOrder>,
+    events: Vec<OrderEvent>,
 }

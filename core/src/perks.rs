@@ -188,6 +188,7 @@ struct CompiledPerk {
 
 /// The perk catalogue compiled, plus every claim made.
 pub struct PerkDesk {
+    policy: Policy,
     offset: UtcOffset,
     perks: Vec<CompiledPerk>,
     claims: BTreeMap<String, PerkClaimReceipt>,
@@ -213,6 +214,7 @@ impl PerkDesk {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(PerkDesk {
+            policy: policy.clone(),
             offset: policy.offset(),
             perks,
             claims: BTreeMap::new(),
@@ -383,4 +385,116 @@ impl PerkDesk {
     pub fn claims(&self) -> impl Iterator<Item = &PerkClaimReceipt> {
         self.claims.values()
     }
+
+    /// A JSON snapshot (see [`crate::saved`]): the policy (with its
+    /// catalogue) and every claim receipt, by volunteer, perk, period and
+    /// count within the period.
+    pub fn snapshot(&self) -> String {
+        let mut claims: Vec<&PerkClaimReceipt> = self.claims.values().collect();
+        claims.sort_by(|a, b| {
+            (
+                a.claim.volunteer,
+                &a.claim.perk,
+                a.period,
+                a.claims_in_period,
+            )
+                .cmp(&(
+                    b.claim.volunteer,
+                    &b.claim.perk,
+                    b.period,
+                    b.claims_in_period,
+                ))
+        });
+        crate::saved::save(
+            PERKS_FORMAT,
+            Some(&self.policy),
+            &SavedPerks {
+                claims: claims.into_iter().cloned().collect(),
+            },
+        )
+    }
+
+    /// Rebuilds a desk from [`snapshot`](Self::snapshot) text. Each receipt
+    /// must be what [`claim`](Self::claim) would have recorded under the
+    /// carried catalogue (perk, merchant, period, limit, cost) and continue
+    /// its period's count (1, 2, … up to the limit); the facts a claim was
+    /// judged on are not kept, so conditions are not re-evaluated.
+    pub fn restore(json: &str) -> Result<Self> {
+        let (policy, state): (Policy, SavedPerks) = crate::saved::load(json, PERKS_FORMAT)?;
+        let mut desk = PerkDesk::new(&policy).map_err(|e| e.at("snapshot.policy"))?;
+        for (i, r) in state.claims.into_iter().enumerate() {
+            desk.restore_claim(r)
+                .map_err(|e| e.at(&format!("snapshot.state.claims[{i}]")))?;
+        }
+        Ok(desk)
+    }
+
+    fn restore_claim(&mut self, r: PerkClaimReceipt) -> Result<()> {
+        let c = &r.claim;
+        if c.claim_code.trim().is_empty() {
+            return Err(Error::invalid_input("claim_code", "must not be empty"));
+        }
+        if self.claims.contains_key(&c.claim_code) {
+            return Err(Error::conflict(
+                "claim_code",
+                format!("{:?} is listed twice", c.claim_code),
+            ));
+        }
+        let p = self
+            .perks
+            .iter()
+            .find(|p| p.perk.id == c.perk)
+            .ok_or_else(|| {
+                Error::not_found("perk", format!("{:?} is not in the catalogue", c.perk))
+            })?;
+        let period = Period::of(p.grain, c.at, self.offset);
+        let count = self.claimed(c.volunteer, &c.perk, period) + 1;
+        let want = [
+            (
+                "merchant",
+                r.merchant == p.perk.merchant,
+                p.perk.merchant.clone(),
+            ),
+            ("period", r.period == period, period.to_string()),
+            (
+                "limit_per_period",
+                r.limit_per_period == p.limit,
+                p.limit.to_string(),
+            ),
+            (
+                "points_spent",
+                r.points_spent == p.perk.points_cost.unwrap_or(0),
+                p.perk.points_cost.unwrap_or(0).to_string(),
+            ),
+            (
+                "claims_in_period",
+                r.claims_in_period == count,
+                count.to_string(),
+            ),
+        ];
+        if let Some((field, _, expected)) = want.into_iter().find(|w| !w.1) {
+            return Err(Error::invalid_input(
+                field,
+                format!("does not match the catalogue and earlier claims (expected {expected})"),
+            ));
+        }
+        if count > p.limit {
+            return Err(Error::invalid_state(
+                "claims_in_period",
+                format!("{count} exceeds the limit of {}", p.limit),
+            ));
+        }
+        self.counts
+            .insert((c.volunteer, c.perk.clone(), period), count);
+        self.claims.insert(c.claim_code.clone(), r);
+        Ok(())
+    }
+}
+
+const PERKS_FORMAT: &str = "zhiyuan.perk_desk.v1";
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedPerks {
+    claims: Vec<PerkClaimReceipt>,
 }

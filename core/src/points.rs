@@ -320,8 +320,10 @@ impl Account {
 }
 
 /// Every volunteer's points, with redemptions indexed by order code.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PointsLedger {
+    /// The whole policy, carried by snapshots.
+    full: Policy,
     policy: PointsPolicy,
     offset: UtcOffset,
     accounts: BTreeMap<VolunteerId, Account>,
@@ -332,6 +334,7 @@ impl PointsLedger {
     /// An empty ledger under `policy`'s points section.
     pub fn new(policy: &Policy) -> Self {
         PointsLedger {
+            full: policy.clone(),
             policy: policy.points.clone(),
             offset: policy.offset(),
             accounts: BTreeMap::new(),
@@ -575,4 +578,192 @@ impl PointsLedger {
     pub fn policy(&self) -> &PointsPolicy {
         &self.policy
     }
+
+    /// A JSON snapshot (see [`crate::saved`]): the policy and, per
+    /// volunteer, the history and the instant of the last operation.
+    pub fn snapshot(&self) -> String {
+        let accounts = self
+            .accounts
+            .iter()
+            .map(|(&volunteer, a)| SavedAccount {
+                volunteer,
+                last_at: a.last_at,
+                entries: a.entries.clone(),
+            })
+            .collect();
+        crate::saved::save(POINTS_FORMAT, Some(&self.full), &SavedPoints { accounts })
+    }
+
+    /// Rebuilds a ledger from [`snapshot`](Self::snapshot) text by replaying
+    /// each volunteer's history: earnings, clawbacks and redemptions are
+    /// re-applied (lots, expiry, debt and totals recomputed) and the
+    /// history they produce must equal the saved one entry for entry, so
+    /// an edited amount or balance is an error naming
+    /// `snapshot.state.accounts[i].entries[j]`.
+    pub fn restore(json: &str) -> Result<Self> {
+        let (policy, state): (Policy, SavedPoints) = crate::saved::load(json, POINTS_FORMAT)?;
+        let mut book = PointsLedger::new(&policy);
+        for (i, a) in state.accounts.into_iter().enumerate() {
+            let at = format!("snapshot.state.accounts[{i}]");
+            if book.accounts.contains_key(&a.volunteer) {
+                return Err(Error::conflict(
+                    format!("{at}.volunteer"),
+                    format!("volunteer {} is listed twice", a.volunteer),
+                ));
+            }
+            let acc = book.replay(&a).map_err(|e| e.at(&at))?;
+            book.accounts.insert(a.volunteer, acc);
+        }
+        Ok(book)
+    }
+
+    /// Re-applies one saved history; redemptions are re-indexed.
+    fn replay(&mut self, saved: &SavedAccount) -> Result<Account> {
+        let mut acc = Account {
+            totals: PointsAccount {
+                volunteer: saved.volunteer,
+                ..PointsAccount::default()
+            },
+            ..Account::default()
+        };
+        let es = &saved.entries;
+        let mut i = 0;
+        while let Some(e) = es.get(i) {
+            let field = format!("entries[{i}]");
+            if e.points <= 0 {
+                return Err(Error::invalid_input(
+                    format!("{field}.points"),
+                    format!("{} must be > 0", e.points),
+                ));
+            }
+            if acc.last_at.is_some_and(|l| e.at < l) {
+                return Err(Error::invalid_input(
+                    format!("{field}.at"),
+                    "is before the entry above it",
+                ));
+            }
+            acc.last_at = Some(e.at);
+            acc.expire(e.at);
+            match &e.kind {
+                // Produced by the expiry above and by `earn`.
+                PointsEntryKind::Expire | PointsEntryKind::DebtRepaid => {}
+                PointsEntryKind::Earn { source } => {
+                    acc.earn(e.at, e.points, source.clone(), self.expires_at(e.at));
+                    if source == "hours" {
+                        acc.totals.hours_points += e.points;
+                    } else {
+                        acc.honours_credited.insert(source.clone(), e.points);
+                    }
+                }
+                PointsEntryKind::Clawback { source } | PointsEntryKind::Debt { source } => {
+                    // A clawback beyond the balance logs Clawback then Debt.
+                    let mut points = e.points;
+                    if let PointsEntryKind::Clawback { .. } = e.kind
+                        && let Some(next) = es.get(i + 1)
+                        && next.at == e.at
+                        && next.kind
+                            == (PointsEntryKind::Debt {
+                                source: source.clone(),
+                            })
+                    {
+                        points += next.points;
+                        i += 1;
+                    }
+                    acc.claw(e.at, points, source.clone());
+                    if source == "hours" {
+                        acc.totals.hours_points -= points;
+                    } else {
+                        acc.honours_credited.insert(source.clone(), 0);
+                    }
+                }
+                PointsEntryKind::Redeem {
+                    order_code,
+                    merchant,
+                } => {
+                    if acc.totals.debt > 0 || acc.totals.balance < e.points {
+                        return Err(Error::invalid_state(
+                            field,
+                            format!(
+                                "redeems {} points with balance {} and debt {}",
+                                e.points, acc.totals.balance, acc.totals.debt
+                            ),
+                        ));
+                    }
+                    if self.redemptions.contains_key(order_code) {
+                        return Err(Error::conflict(
+                            format!("{field}.order_code"),
+                            format!("{order_code:?} is redeemed twice"),
+                        ));
+                    }
+                    acc.take(e.points);
+                    acc.totals.redeemed += e.points;
+                    acc.push(e.at, e.kind.clone(), e.points);
+                    let redemption = Redemption {
+                        order_code: order_code.clone(),
+                        volunteer: saved.volunteer,
+                        merchant: merchant.clone(),
+                        points: e.points,
+                        at: e.at,
+                    };
+                    self.redemptions.insert(
+                        order_code.clone(),
+                        RedemptionReceipt {
+                            redemption,
+                            balance_after: acc.totals.balance,
+                        },
+                    );
+                }
+            }
+            i += 1;
+        }
+        if let Some(j) =
+            (0..es.len().max(acc.entries.len())).find(|&j| es.get(j) != acc.entries.get(j))
+        {
+            return Err(Error::invalid_input(
+                format!("entries[{j}]"),
+                "does not follow from the entries above it",
+            ));
+        }
+        match (saved.last_at, acc.last_at) {
+            (Some(l), Some(e)) if l < e => {
+                return Err(Error::invalid_input(
+                    "last_at",
+                    format!("{l} is before the last entry at {e}"),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(Error::invalid_input("last_at", "is missing"));
+            }
+            _ => {}
+        }
+        // Operations that changed nothing (a sync with no difference, an
+        // expiry with nothing due) still moved the clock forward.
+        if let Some(l) = saved.last_at {
+            acc.expire(l);
+            if acc.entries.len() != es.len() {
+                return Err(Error::invalid_input(
+                    "last_at",
+                    format!("points lapse by {l} but no expiry entry records it"),
+                ));
+            }
+        }
+        acc.last_at = saved.last_at;
+        Ok(acc)
+    }
+}
+
+const POINTS_FORMAT: &str = "zhiyuan.points_ledger.v1";
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedPoints {
+    accounts: Vec<SavedAccount>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedAccount {
+    volunteer: VolunteerId,
+    last_at: Option<Timestamp>,
+    entries: Vec<PointsEntry>,
 }

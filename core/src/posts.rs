@@ -468,4 +468,63 @@ impl Feed {
     pub fn likes(&self) -> &LikeBoard {
         &self.board
     }
+
+    /// A JSON snapshot (see [`crate::saved`]): the policy, registrations,
+    /// posts and comments by id, and the like events as columns by id.
+    pub fn snapshot(&self) -> String {
+        let inputs = self.board.inputs();
+        let state = SavedFeed {
+            registrations: inputs.registrations,
+            posts: self.posts.values().cloned().collect(),
+            comments: self.comments.values().cloned().collect(),
+            likes: inputs.likes,
+        };
+        crate::saved::save(FEED_FORMAT, Some(&self.policy), &state)
+    }
+
+    /// Rebuilds a feed from [`snapshot`](Self::snapshot) text through the
+    /// same calls as the original (register, add posts, add comments,
+    /// apply likes), so every check applies again; a bad row is an error
+    /// naming `snapshot.state.<list>[i]`.
+    pub fn restore(json: &str) -> Result<Self> {
+        let (policy, state): (Policy, SavedFeed) = crate::saved::load(json, FEED_FORMAT)?;
+        let mut feed = Feed::new(&policy);
+        let at = |list: &str, i: usize| format!("snapshot.state.{list}[{i}]");
+        feed.board
+            .replay_registrations(&state.registrations)
+            .map_err(|e| e.at("snapshot.state"))?;
+        for (i, p) in state.posts.into_iter().enumerate() {
+            if feed.posts.contains_key(&p.id) {
+                return Err(Error::conflict(
+                    at("posts", i),
+                    format!("post {} is listed twice", p.id),
+                ));
+            }
+            feed.add_post(p).map_err(|e| e.at(&at("posts", i)))?;
+        }
+        for (i, c) in state.comments.into_iter().enumerate() {
+            if feed.comments.contains_key(&c.id) {
+                return Err(Error::conflict(
+                    at("comments", i),
+                    format!("comment {} is listed twice", c.id),
+                ));
+            }
+            feed.add_comment(c).map_err(|e| e.at(&at("comments", i)))?;
+        }
+        feed.board
+            .replay_likes(&state.likes)
+            .map_err(|e| e.at("snapshot.state"))?;
+        Ok(feed)
+    }
+}
+
+const FEED_FORMAT: &str = "zhiyuan.feed.v1";
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedFeed {
+    registrations: crate::leaderboard::RegistrationTable,
+    posts: Vec<Post>,
+    comments: Vec<Comment>,
+    likes: crate::leaderboard::LikeTable,
 }

@@ -1075,3 +1075,32 @@ fn boards_serialize_as_the_wire_schema() {
     );
     let _ = UtcOffset::CST;
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A board restored from its snapshot midway behaves like the original
+    /// for the rest of the events: same verdicts, partial, boards and
+    /// snapshot text.
+    #[test]
+    fn snapshot_restore_midway_gives_the_same_board(
+        p in policies(), w in world(), split in 0usize..60, seed in any::<u64>()
+    ) {
+        let order = shuffled(w.events.len(), seed);
+        let split = split.min(order.len());
+        let mut a = w.incremental(&p, &order[..split]);
+        let mut b = LikeBoard::restore(&a.snapshot()).unwrap();
+        prop_assert_eq!(b.snapshot(), a.snapshot());
+        for &i in &order[split..] {
+            a.apply(&w.events[i]).unwrap();
+            b.apply(&w.events[i]).unwrap();
+        }
+        prop_assert_eq!(b.verdicts(), a.verdicts());
+        prop_assert_eq!(b.partial(), a.partial());
+        prop_assert_eq!(b.weeks(), a.weeks());
+        for week in a.weeks() {
+            prop_assert_eq!(b.board(week, 3).unwrap(), a.board(week, 3).unwrap());
+        }
+        prop_assert_eq!(b.snapshot(), a.snapshot());
+    }
+}

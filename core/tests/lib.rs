@@ -12,6 +12,7 @@ mod orders;
 mod perks;
 mod points;
 mod policy;
+mod saved;
 mod selection;
 mod simulation;
 mod time;

@@ -997,6 +997,10 @@ proptest! {
                     }
                 }
             }
+            // The saved form replays to the same book (orders, logs,
+            // record links, metric facts).
+            let back = OrderBook::restore(&book.snapshot());
+            prop_assert_eq!(back.as_ref().ok(), Some(&book));
             // Structural invariants of every order.
             for o in book.orders() {
                 match o.state {

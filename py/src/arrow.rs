@@ -365,6 +365,21 @@ impl ArrowColumn {
         slf.py().import("pyarrow")?.call_method1("array", (slf,))
     }
 
+    /// Pickles as column `name` of a one-column `ArrowTable` (which
+    /// pickles through pyarrow).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        let py = slf.py();
+        let c = slf.get();
+        let t = ArrowTable::new(vec![ArrowColumn {
+            field: c.field.clone(),
+            array: c.array.clone(),
+        }])?;
+        Ok((
+            Bound::new(py, t)?.getattr("column")?,
+            PyTuple::new(py, [c.field.name().as_str()])?,
+        ))
+    }
+
     /// A `polars.Series` (imports polars).
     fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let kw = PyDict::new(slf.py());
@@ -534,6 +549,27 @@ impl ArrowTable {
     /// A `pyarrow.Table` sharing this table's memory (imports pyarrow).
     fn to_pyarrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         slf.py().import("pyarrow")?.call_method1("table", (slf,))
+    }
+
+    /// A table from any Arrow producer (an object with
+    /// `__arrow_c_stream__` or `__arrow_c_array__`: pyarrow, polars, …);
+    /// its batches are concatenated into one.
+    #[staticmethod]
+    fn from_arrow(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let t = Table::from_py(data, "data")?;
+        let batch = arrow_select::concat::concat_batches(&t.schema, &t.batches)
+            .map_err(|e| invalid("data", format!("cannot join the Arrow batches: {e}")))?;
+        Ok(ArrowTable { batch })
+    }
+
+    /// Pickles through a `pyarrow.Table` (Arrow IPC inside), so pickling
+    /// needs pyarrow; unpickling rebuilds with `from_arrow`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        let py = slf.py();
+        Ok((
+            py.get_type::<Self>().getattr("from_arrow")?,
+            PyTuple::new(py, [Self::to_pyarrow(slf)?])?,
+        ))
     }
 
     /// A `polars.DataFrame` (imports polars).

@@ -80,6 +80,24 @@ impl LikeBoard {
 
 #[pymethods]
 impl LikeBoard {
+    /// The board as JSON (its policy and inputs, versioned); `restore`
+    /// rebuilds it. Pickling goes through this.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || Ok(self.lock().snapshot()))
+    }
+
+    /// Rebuilds one from `snapshot()`, re-checking every input: a
+    /// tampered snapshot raises an error naming the field.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
+        run(py, || zhiyuan::leaderboard::LikeBoard::restore(snapshot))
+            .map(|x| LikeBoard(Mutex::new(x)))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        crate::convert::reduce_via_restore(slf, slf.get().lock().snapshot())
+    }
+
     /// An empty board under `policy`.
     #[new]
     fn py_new(policy: &Bound<'_, Policy>) -> Self {
@@ -158,6 +176,23 @@ impl Feed {
 
 #[pymethods]
 impl Feed {
+    /// The feed as JSON (its policy and inputs, versioned); `restore`
+    /// rebuilds it. Pickling goes through this.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || Ok(self.lock().snapshot()))
+    }
+
+    /// Rebuilds one from `snapshot()`, re-checking every input: a
+    /// tampered snapshot raises an error naming the field.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
+        run(py, || zhiyuan::posts::Feed::restore(snapshot)).map(|x| Feed(Mutex::new(x)))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        crate::convert::reduce_via_restore(slf, slf.get().lock().snapshot())
+    }
+
     /// An empty feed under `policy`.
     #[new]
     fn py_new(policy: &Bound<'_, Policy>) -> Self {

@@ -432,3 +432,19 @@ macro_rules! py_value {
     };
 }
 pub(crate) use py_value;
+
+/// What `__reduce__` returns: a callable and its arguments.
+pub(crate) type Reduced<'py> = PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)>;
+
+/// The pickle form of a handle: `(type(obj).restore, (snapshot,))`, so
+/// unpickling re-validates through the core's saved form.
+pub(crate) fn reduce_via_restore<'py, T: pyo3::PyClass>(
+    obj: &Bound<'py, T>,
+    snapshot: String,
+) -> Reduced<'py> {
+    let py = obj.py();
+    Ok((
+        py.get_type::<T>().getattr("restore")?,
+        PyTuple::new(py, [snapshot])?,
+    ))
+}

@@ -50,6 +50,24 @@ pub struct County(Arc<zhiyuan::county::County>);
 
 #[pymethods]
 impl County {
+    /// Generates the county of `params` (the dict form of `County.params`,
+    /// seed included).
+    #[staticmethod]
+    fn from_params(py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let p: CountyParams = crate::convert::from_py(params, "params")?;
+        run(py, || zhiyuan::county::County::generate(&p)).map(|c| County(Arc::new(c)))
+    }
+
+    /// Pickles as its parameters: generation is deterministic, so the
+    /// receiver regenerates the identical county (same `hash`).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        let py = slf.py();
+        Ok((
+            py.get_type::<Self>().getattr("from_params")?,
+            pyo3::types::PyTuple::new(py, [serde_to_py(py, &slf.get().0.params)?])?,
+        ))
+    }
+
     /// The parameters it was generated from.
     #[getter]
     fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

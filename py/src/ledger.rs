@@ -12,7 +12,7 @@ use crate::policy::{Period, Policy};
 use crate::units::UnitTree;
 use arrow_array::{Int64Array, StringArray, UInt64Array};
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::PyString;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use zhiyuan::hours::{Flag, RecordKind, RecordStatus, RevokeReason};
 use zhiyuan::ledger::{Entry, GroupBy, Scope};
@@ -436,15 +436,8 @@ impl HoursLedger {
         )
     }
 
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let snap = slf.get().snapshot(py)?;
-        Ok((
-            py.get_type::<Self>().getattr("restore")?,
-            PyTuple::new(py, [snap])?,
-        ))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        crate::convert::reduce_via_restore(slf, slf.get().lock().snapshot())
     }
 }
 

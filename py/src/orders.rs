@@ -98,6 +98,23 @@ impl OrderBook {
 
 #[pymethods]
 impl OrderBook {
+    /// The book as JSON (its policy and inputs, versioned); `restore`
+    /// rebuilds it. Pickling goes through this.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || Ok(self.lock().snapshot()))
+    }
+
+    /// Rebuilds one from `snapshot()`, re-checking every input: a
+    /// tampered snapshot raises an error naming the field.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
+        run(py, || zhiyuan::orders::OrderBook::restore(snapshot)).map(|x| OrderBook(Mutex::new(x)))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        crate::convert::reduce_via_restore(slf, slf.get().lock().snapshot())
+    }
+
     /// An empty book under `policy` for the units and teams of `units`.
     #[new]
     fn py_new(policy: &Bound<'_, Policy>, units: &Bound<'_, UnitTree>) -> Self {

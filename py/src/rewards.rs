@@ -220,6 +220,24 @@ impl HonoursRegistry {
 
 #[pymethods]
 impl HonoursRegistry {
+    /// The registry as JSON (its policy and inputs, versioned); `restore`
+    /// rebuilds it. Pickling goes through this.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || Ok(self.lock().snapshot()))
+    }
+
+    /// Rebuilds one from `snapshot()`, re-checking every input: a
+    /// tampered snapshot raises an error naming the field.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
+        run(py, || zhiyuan::honours::HonoursRegistry::restore(snapshot))
+            .map(|x| HonoursRegistry(Mutex::new(x)))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        crate::convert::reduce_via_restore(slf, slf.get().lock().snapshot())
+    }
+
     /// An empty registry.
     #[new]
     fn py_new() -> Self {
@@ -361,6 +379,24 @@ impl PointsLedger {
 
 #[pymethods]
 impl PointsLedger {
+    /// The ledger as JSON (its policy and inputs, versioned); `restore`
+    /// rebuilds it. Pickling goes through this.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || Ok(self.lock().snapshot()))
+    }
+
+    /// Rebuilds one from `snapshot()`, re-checking every input: a
+    /// tampered snapshot raises an error naming the field.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
+        run(py, || zhiyuan::points::PointsLedger::restore(snapshot))
+            .map(|x| PointsLedger(Mutex::new(x)))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        crate::convert::reduce_via_restore(slf, slf.get().lock().snapshot())
+    }
+
     /// An empty points ledger under `policy`.
     #[new]
     fn py_new(policy: &Bound<'_, Policy>) -> Self {
@@ -438,6 +474,23 @@ impl PerkDesk {
 
 #[pymethods]
 impl PerkDesk {
+    /// The desk as JSON (its policy and inputs, versioned); `restore`
+    /// rebuilds it. Pickling goes through this.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || Ok(self.lock().snapshot()))
+    }
+
+    /// Rebuilds one from `snapshot()`, re-checking every input: a
+    /// tampered snapshot raises an error naming the field.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
+        run(py, || zhiyuan::perks::PerkDesk::restore(snapshot)).map(|x| PerkDesk(Mutex::new(x)))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        crate::convert::reduce_via_restore(slf, slf.get().lock().snapshot())
+    }
+
     /// A desk for the perk catalogue of `policy`.
     #[new]
     fn py_new(policy: &Bound<'_, Policy>) -> PyResult<Self> {
@@ -511,6 +564,14 @@ impl CertificateKey {
     fn __repr__(&self) -> String {
         format!("CertificateKey(id={:?})", self.0.id())
     }
+
+    /// Pickles with its secret (for trusted workers only).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        let py = slf.py();
+        let k = &slf.get().0;
+        let args = (k.id(), pyo3::types::PyBytes::new(py, k.secret()));
+        Ok((py.get_type::<Self>().into_any(), args.into_pyobject(py)?))
+    }
 }
 
 /// Issues, revokes and checks certificates with serials `<prefix>…`.
@@ -527,6 +588,26 @@ impl CertificateRegistry {
 
 #[pymethods]
 impl CertificateRegistry {
+    /// The registry (certificates and revocations; no keys) as JSON (its policy and inputs, versioned); `restore`
+    /// rebuilds it. Pickling goes through this.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || Ok(self.lock().snapshot()))
+    }
+
+    /// Rebuilds one from `snapshot()`, re-checking every input: a
+    /// tampered snapshot raises an error naming the field.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: &str) -> PyResult<Self> {
+        run(py, || {
+            zhiyuan::certificates::CertificateRegistry::restore(snapshot)
+        })
+        .map(|x| CertificateRegistry(Mutex::new(x)))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> crate::convert::Reduced<'py> {
+        crate::convert::reduce_via_restore(slf, slf.get().lock().snapshot())
+    }
+
     /// An empty registry under `policy` issuing serials `prefix…`.
     #[new]
     fn py_new(policy: &Bound<'_, Policy>, prefix: &str) -> Self {
