@@ -48,6 +48,16 @@ impl Table {
         Table { schema, batches }
     }
 
+    /// The schema every batch shares.
+    pub fn schema(&self) -> &Arc<Schema> {
+        &self.schema
+    }
+
+    /// The batches, in stream order.
+    pub fn batches(&self) -> &[RecordBatch] {
+        &self.batches
+    }
+
     /// The column names, in schema order.
     pub fn names(&self) -> Vec<&str> {
         self.schema
@@ -187,6 +197,22 @@ impl Column {
     /// An error about row `row` (`name[row]: reason`).
     pub fn at(&self, row: usize, reason: impl Into<String>) -> Error {
         Error::invalid_input(format!("{}[{row}]", self.name), reason)
+    }
+
+    /// The chunks as they arrived, for zero-copy readers of other types.
+    pub fn chunks(&self) -> &[ArrayRef] {
+        &self.chunks
+    }
+
+    /// Errors on the first null or on chunks of another type than the
+    /// column's; `false` for an empty column of Arrow type `null` (which has
+    /// no values to read).
+    pub fn non_null(&self) -> Result<bool> {
+        if self.null_typed()? {
+            return Ok(false);
+        }
+        self.no_nulls()?;
+        Ok(true)
     }
 
     /// Whether the column is of Arrow type `null` (polars and pyarrow infer

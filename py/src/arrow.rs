@@ -557,7 +557,7 @@ impl ArrowTable {
     #[staticmethod]
     fn from_arrow(data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let t = Table::from_py(data, "data")?;
-        let batch = arrow_select::concat::concat_batches(&t.schema, &t.batches)
+        let batch = arrow_select::concat::concat_batches(t.0.schema(), t.0.batches())
             .map_err(|e| invalid("data", format!("cannot join the Arrow batches: {e}")))?;
         Ok(ArrowTable { batch })
     }
@@ -587,16 +587,12 @@ impl ArrowTable {
 impl Column {
     /// The Arrow type and chunks, for zero-copy readers elsewhere.
     pub(crate) fn raw(&self) -> (&DataType, &[ArrayRef]) {
-        (&self.data_type, &self.chunks)
+        (self.0.data_type(), self.0.chunks())
     }
 
     /// Errors on the first null; `false` for an empty column of Arrow type
     /// `null` (which has no values to read).
     pub(crate) fn non_null(&self) -> PyResult<bool> {
-        if self.null_typed()? {
-            return Ok(false);
-        }
-        self.no_nulls()?;
-        Ok(true)
+        self.0.non_null().map_err(to_py_err)
     }
 }
