@@ -476,6 +476,82 @@ impl Column {
     }
 }
 
+impl Column {
+    /// The column's text mapped by `parse`: `string`, `large_string`,
+    /// `string_view`, or a dictionary of those (each dictionary entry is
+    /// parsed once). A value `parse` rejects raises a `ValidationError`
+    /// naming `name[row]` with `why(value)`. Nulls are errors.
+    pub(crate) fn parse_text<T: Copy>(
+        &self,
+        parse: impl Fn(&str) -> Option<T>,
+        why: impl Fn(&str) -> String,
+    ) -> PyResult<Vec<T>> {
+        if self.null_typed()? {
+            return Ok(Vec::new());
+        }
+        self.no_nulls()?;
+        let mut out = Vec::with_capacity(self.len());
+        for (start, c) in with_offsets(&self.chunks) {
+            let one = |i: usize, s: Option<&str>| {
+                let s = s.ok_or_else(|| {
+                    self.at(start + i, "null value; this column must not contain nulls")
+                })?;
+                parse(s).ok_or_else(|| self.at(start + i, why(s)))
+            };
+            match c.data_type() {
+                DataType::Utf8 => {
+                    for (i, s) in c.as_string::<i32>().iter().enumerate() {
+                        out.push(one(i, s)?);
+                    }
+                }
+                DataType::LargeUtf8 => {
+                    for (i, s) in c.as_string::<i64>().iter().enumerate() {
+                        out.push(one(i, s)?);
+                    }
+                }
+                DataType::Utf8View => {
+                    for (i, s) in c.as_string_view().iter().enumerate() {
+                        out.push(one(i, s)?);
+                    }
+                }
+                DataType::Dictionary(_, _) => {
+                    let d = c.as_any_dictionary();
+                    let values = Column {
+                        name: self.name().to_owned(),
+                        data_type: d.values().data_type().clone(),
+                        chunks: vec![d.values().clone()],
+                    };
+                    let entries = values.texts()?;
+                    let parsed: Vec<Option<T>> =
+                        entries.iter().map(|s| s.and_then(&parse)).collect();
+                    for (i, k) in d.normalized_keys().into_iter().enumerate() {
+                        out.push(match parsed.get(k).copied().flatten() {
+                            Some(v) => v,
+                            None => one(i, entries.get(k).copied().flatten())?,
+                        });
+                    }
+                }
+                _ => return Err(self.wrong_type("a string column")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every slot of a text column, nulls as `None`.
+    fn texts(&self) -> PyResult<Vec<Option<&str>>> {
+        let mut out = Vec::with_capacity(self.len());
+        for c in &self.chunks {
+            match &self.data_type {
+                DataType::Utf8 => out.extend(c.as_string::<i32>().iter()),
+                DataType::LargeUtf8 => out.extend(c.as_string::<i64>().iter()),
+                DataType::Utf8View => out.extend(c.as_string_view().iter()),
+                _ => return Err(self.wrong_type("a string column")),
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// An output column: an Arrow array with its field.
 #[pyclass(frozen, module = "zhiyuan._zhiyuan", name = "ArrowColumn")]
 pub struct ArrowColumn {
