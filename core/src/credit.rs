@@ -518,12 +518,22 @@ impl CreditEngine {
     }
 
     /// Fills the grants of rows `start ..` (as many as `out` holds), block
-    /// by block: each tier's mask overwrites the terms where it holds, so
-    /// the highest matching tier wins, then failing gates clear the row.
+    /// by block: each tier's mask overwrites the tier number where it holds,
+    /// so the highest matching tier wins; failing gates then clear it, and
+    /// the terms are looked up once per row.
     fn grant_chunk(&self, cols: &FactsColumnsRef<'_>, start: usize, out: GrantColumns<'_>) {
         let depth = self.tiers.iter().map(|t| t.mask.depth());
         let depth = depth.fold(self.all_gates.depth(), usize::max);
         let mut stack: MaskStack = vec![[false; BLOCK]; depth];
+        // Terms by tier number; 0 = not eligible.
+        let terms: Vec<(i64, i64)> = std::iter::once((0, 0))
+            .chain(
+                self.tiers
+                    .iter()
+                    .map(|t| (t.tier.limit_fen, t.tier.rate_discount_bp)),
+            )
+            .collect();
+        let mut reached = [0u32; BLOCK];
         let GrantColumns { t, l, d, e } = out;
         let blocks = t
             .chunks_mut(BLOCK)
@@ -532,27 +542,21 @@ impl CreditEngine {
             .zip(e.chunks_mut(BLOCK));
         for (b, (((t, l), d), e)) in blocks.enumerate() {
             let (row, len) = (start + b * BLOCK, t.len());
+            let reached = &mut reached[..len];
+            reached.fill(0);
             for (i, ct) in self.tiers.iter().enumerate() {
-                let (number, fen, bp) = (i as u32 + 1, ct.tier.limit_fen, ct.tier.rate_discount_bp);
+                let number = i as u32 + 1;
                 let m = ct.mask.eval_block(cols, row, len, &mut stack);
-                for (((t, l), d), &m) in t.iter_mut().zip(l.iter_mut()).zip(d.iter_mut()).zip(m) {
-                    *t = if m { number } else { *t };
-                    *l = if m { fen } else { *l };
-                    *d = if m { bp } else { *d };
+                for (r, &m) in reached.iter_mut().zip(m) {
+                    *r = if m { number } else { *r };
                 }
             }
             let g = self.all_gates.eval_block(cols, row, len, &mut stack);
-            for ((((t, l), d), e), &g) in t
-                .iter_mut()
-                .zip(l.iter_mut())
-                .zip(d.iter_mut())
-                .zip(e.iter_mut())
-                .zip(g)
-            {
-                *t = if g { *t } else { 0 };
-                *l = if g { *l } else { 0 };
-                *d = if g { *d } else { 0 };
-                *e = *t != 0;
+            let outs = t.iter_mut().zip(l.iter_mut()).zip(d.iter_mut().zip(e));
+            for (((t, l), (d, e)), (&r, &g)) in outs.zip(reached.iter().zip(g)) {
+                let n = if g { r } else { 0 };
+                let (fen, bp) = terms.get(n as usize).copied().unwrap_or((0, 0));
+                (*t, *l, *d, *e) = (n, fen, bp, n != 0);
             }
         }
     }
