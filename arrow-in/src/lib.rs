@@ -215,6 +215,105 @@ impl Column {
         Ok(true)
     }
 
+    /// The column's text mapped by `parse`: `string`, `large_string`,
+    /// `string_view`, or a dictionary of those whose entries are parsed once
+    /// each and whose keys are read in their own type (no per-row index
+    /// buffer). A value `parse` rejects is an error naming `name[row]` with
+    /// `why(value)`; unused dictionary entries are fine. Nulls are errors.
+    pub fn parse_text<T: Copy>(
+        &self,
+        parse: impl Fn(&str) -> Option<T>,
+        why: impl Fn(&str) -> String,
+    ) -> Result<Vec<T>> {
+        if !self.non_null()? {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(self.len());
+        for (start, c) in with_offsets(&self.chunks) {
+            let one = |i: usize, s: &str| parse(s).ok_or_else(|| self.at(start + i, why(s)));
+            match c.data_type() {
+                DataType::Utf8 => {
+                    for (i, s) in c.as_string::<i32>().iter().enumerate() {
+                        out.push(one(i, s.unwrap_or_default())?);
+                    }
+                }
+                DataType::LargeUtf8 => {
+                    for (i, s) in c.as_string::<i64>().iter().enumerate() {
+                        out.push(one(i, s.unwrap_or_default())?);
+                    }
+                }
+                DataType::Utf8View => {
+                    for (i, s) in c.as_string_view().iter().enumerate() {
+                        out.push(one(i, s.unwrap_or_default())?);
+                    }
+                }
+                DataType::Dictionary(_, _) => {
+                    let d = c.as_any_dictionary();
+                    let entries = Column::new(
+                        self.name(),
+                        d.values().data_type().clone(),
+                        vec![d.values().clone()],
+                    );
+                    let entries = entries.texts()?;
+                    let parsed: Vec<Option<T>> = entries.iter().map(|s| parse(s)).collect();
+                    let mut push = |i: usize, k: usize| match parsed.get(k).copied().flatten() {
+                        Some(v) => {
+                            out.push(v);
+                            Ok(())
+                        }
+                        None => Err(one(i, entries.get(k).copied().unwrap_or_default())
+                            .err()
+                            .unwrap_or_else(|| self.at(start + i, "dictionary key out of range"))),
+                    };
+                    let keys = d.keys();
+                    macro_rules! typed_keys {
+                        ($t:ty) => {
+                            for (i, &k) in keys.as_primitive::<$t>().values().iter().enumerate() {
+                                push(i, usize::try_from(k).unwrap_or(usize::MAX))?;
+                            }
+                        };
+                    }
+                    match keys.data_type() {
+                        DataType::UInt8 => typed_keys!(UInt8Type),
+                        DataType::UInt16 => typed_keys!(UInt16Type),
+                        DataType::UInt32 => typed_keys!(UInt32Type),
+                        DataType::Int8 => typed_keys!(Int8Type),
+                        DataType::Int16 => typed_keys!(Int16Type),
+                        DataType::Int32 => typed_keys!(Int32Type),
+                        _ => {
+                            for (i, k) in d.normalized_keys().into_iter().enumerate() {
+                                push(i, k)?;
+                            }
+                        }
+                    }
+                }
+                _ => return Err(self.wrong_type("a string or dictionary<string> column")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every slot of a text column (nulls as empty strings: the caller has
+    /// checked there are none where they matter).
+    fn texts(&self) -> Result<Vec<&str>> {
+        let mut out = Vec::with_capacity(self.len());
+        for c in &self.chunks {
+            match c.data_type() {
+                DataType::Utf8 => {
+                    out.extend(c.as_string::<i32>().iter().map(Option::unwrap_or_default))
+                }
+                DataType::LargeUtf8 => {
+                    out.extend(c.as_string::<i64>().iter().map(Option::unwrap_or_default))
+                }
+                DataType::Utf8View => {
+                    out.extend(c.as_string_view().iter().map(Option::unwrap_or_default))
+                }
+                _ => return Err(self.wrong_type("a string or dictionary<string> column")),
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether the column is of Arrow type `null` (polars and pyarrow infer
     /// it for an empty list): fine when empty, a null error otherwise.
     fn null_typed(&self) -> Result<bool> {

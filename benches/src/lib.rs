@@ -113,3 +113,37 @@ pub fn record_table(n: usize, volunteers: u64, seed: u64) -> zhiyuan::hours_tabl
     }
     t
 }
+
+/// `n` rows of facts around the default 文明贷 gates and tiers (hours up to
+/// 2,000, ages 16–75, 1 % fraud, 0.5 % sanctions, 2 % suspended).
+/// Deterministic.
+pub fn facts(n: usize) -> zhiyuan::facts::FactsColumns {
+    use zhiyuan::facts::{Facts, FactsColumns, VolunteerStatus};
+    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |m: u64| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s % m) as i64
+    };
+    let mut cols = FactsColumns::default();
+    for _ in 0..n {
+        cols.push(&Facts {
+            cumulative_minutes: next(2000 * 60),
+            minutes_last_12_months: next(300 * 60),
+            minutes_this_year: next(200 * 60),
+            months_registered: next(120),
+            age: 16 + next(60),
+            fraud_revocations: i64::from(next(100) == 0),
+            sanctions: i64::from(next(200) == 0),
+            active: next(2) == 0,
+            status: if next(50) == 0 {
+                VolunteerStatus::Suspended
+            } else {
+                VolunteerStatus::Active
+            },
+            ..Facts::default()
+        });
+    }
+    cols
+}

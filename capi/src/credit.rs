@@ -18,8 +18,10 @@ use serde::Deserialize;
 use std::ffi::c_char;
 use zhiyuan::credit::CreditGrant;
 use zhiyuan::facts::{
-    FactInputs, Facts, FactsColumns, VolunteerProfile, VolunteerStatus, derive_facts,
+    FactInputs, Facts, FactsColumns, FactsColumnsRef, VolunteerProfile, VolunteerStatus,
+    derive_facts,
 };
+use zhiyuan::threads::Threads;
 use zhiyuan::time::Timestamp;
 
 /// `uint32_t` codes for `zy_facts.status` (the core `VolunteerStatus`).
@@ -145,30 +147,41 @@ pub struct zy_facts_columns {
     pub status: *const u32,
 }
 
-/// A column pointer as an owned column: NULL is an empty (unread) column.
+/// A column pointer as a borrowed column: NULL is an empty (unread) column.
 ///
 /// # Safety
-/// `p` is NULL or points to `n` readable `T`.
-unsafe fn column<T: Copy>(p: *const T, n: usize) -> Vec<T> {
+/// `p` is NULL or points to `n` readable `T` that outlive `'a`.
+unsafe fn column<'a, T>(p: *const T, n: usize) -> &'a [T] {
     if p.is_null() {
-        Vec::new()
+        &[]
     } else {
         // SAFETY: non-NULL, `n` elements per the caller.
-        unsafe { std::slice::from_raw_parts(p, n) }.to_vec()
+        unsafe { std::slice::from_raw_parts(p, n) }
     }
 }
 
 impl zy_facts_columns {
+    /// The status codes as core statuses (the one column whose C layout
+    /// differs from the core's); errors name `columns.status[i]`.
+    ///
     /// # Safety
-    /// Every non-NULL pointer points to `n` readable elements.
-    unsafe fn to_core(self, n: usize) -> Result<FactsColumns, CallError> {
-        let status = unsafe { column(self.status, n) }
-            .into_iter()
+    /// `self.status` is NULL or points to `n` readable codes.
+    unsafe fn statuses(&self, n: usize) -> Result<Vec<VolunteerStatus>, CallError> {
+        unsafe { column(self.status, n) }
+            .iter()
             .enumerate()
-            .map(|(i, c)| Ok(enum_arg(c, &STATUSES, &format!("columns.status[{i}]"))?.1))
-            .collect::<Result<Vec<_>, CallError>>()?;
+            .map(|(i, &c)| Ok(enum_arg(c, &STATUSES, &format!("columns.status[{i}]"))?.1))
+            .collect()
+    }
+
+    /// The columns borrowed in place, with `status` from `statuses`.
+    ///
+    /// # Safety
+    /// Every non-NULL pointer points to `n` readable elements that outlive
+    /// `'a`.
+    unsafe fn to_core<'a>(self, n: usize, status: &'a [VolunteerStatus]) -> FactsColumnsRef<'a> {
         unsafe {
-            Ok(FactsColumns {
+            FactsColumnsRef {
                 cumulative_minutes: column(self.cumulative_minutes, n),
                 minutes_last_12_months: column(self.minutes_last_12_months, n),
                 minutes_this_year: column(self.minutes_this_year, n),
@@ -184,7 +197,7 @@ impl zy_facts_columns {
                 rating_count: column(self.rating_count, n),
                 active: column(self.active, n),
                 status,
-            })
+            }
         }
     }
 }
@@ -257,20 +270,31 @@ pub unsafe extern "C" fn zy_credit_decide_columns(
         let policy = unsafe { ref_arg(policy, "policy") }?;
         let columns = unsafe { ref_arg(columns, "columns") }?;
         let out = unsafe { slice_out(out, n, "out") }?;
-        let columns = unsafe { columns.to_core(n) }?;
+        let status = unsafe { columns.statuses(n) }?;
+        let columns = unsafe { columns.to_core(n, &status) };
         // The instant only stamps full decisions, which are not asked for.
-        let batch = policy
-            .credit()?
-            .decide_batch(&columns, timestamp(0, "as_of")?, false)?;
+        let batch = policy.credit()?.decide_columns(
+            columns,
+            timestamp(0, "as_of")?,
+            false,
+            Threads::Global,
+        )?;
         if batch.tier.len() != n {
             return Err(CallError::invalid(
                 "columns",
                 format!("every column is NULL, but n is {n}"),
             ));
         }
-        let engine = policy.credit()?;
-        for (o, &t) in out.iter_mut().zip(&batch.tier) {
-            *o = engine.grant_of_tier(t).into();
+        let terms = (batch.tier.iter().zip(&batch.limit_fen))
+            .zip(batch.rate_discount_bp.iter().zip(&batch.eligible));
+        for (o, ((&tier, &limit_fen), (&rate_discount_bp, &eligible))) in out.iter_mut().zip(terms)
+        {
+            *o = zy_credit_result {
+                eligible,
+                tier,
+                limit_fen,
+                rate_discount_bp,
+            };
         }
         Ok(())
     })

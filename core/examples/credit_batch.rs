@@ -1,13 +1,15 @@
 //! Measures 文明贷 batch throughput under the default policy.
 //!
-//! `cargo run --release -p zhiyuan --example credit_batch -- [rows] [reason_rows]`
+//! `cargo run --release -p zhiyuan --example credit_batch -- [rows] [reason_rows] [threads]`
 //! (defaults: 1,000,000 rows for tier + limit, 100,000 rows with full
-//! reasons, since every reasoned row carries a dozen condition outcomes).
+//! reasons, since every reasoned row carries a dozen condition outcomes;
+//! threads: rayon's global pool).
 
 use std::time::Instant;
 use zhiyuan::Policy;
 use zhiyuan::credit::CreditEngine;
 use zhiyuan::facts::{Facts, FactsColumns, VolunteerStatus};
+use zhiyuan::threads::Threads;
 
 /// A fixed-seed xorshift, so every run decides the same rows.
 fn rows(n: usize) -> FactsColumns {
@@ -48,11 +50,13 @@ fn main() -> Result<(), zhiyuan::Error> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let r: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let threads = Threads::from_option(args.next().and_then(|a| a.parse().ok()))?;
     let policy = Policy::default();
     let engine = CreditEngine::new(&policy)?;
     let as_of = "2024-06-01T00:00:00Z".parse()?;
     let cols = rows(n);
-    println!("threads: {}", rayon::current_num_threads());
+    let pool = zhiyuan::threads::run(threads, rayon::current_num_threads)?;
+    println!("threads: {pool}");
     for (label, rows, reasons) in [("tier + limit", n, false), ("with reasons", r, true)] {
         let cols = if rows == n {
             cols.clone()
@@ -63,7 +67,7 @@ fn main() -> Result<(), zhiyuan::Error> {
         let mut eligible = 0;
         for _ in 0..3 {
             let t = Instant::now();
-            let b = engine.decide_batch(&cols, as_of, reasons)?;
+            let b = engine.decide_columns(cols.as_ref(), as_of, reasons, threads)?;
             best = best.min(t.elapsed().as_secs_f64());
             eligible = b.eligible.iter().filter(|&&e| e).count();
         }

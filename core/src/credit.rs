@@ -32,9 +32,13 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::facts::{Fact, Facts, FactsColumns};
+use crate::facts::{Fact, Facts, FactsColumns, FactsColumnsRef};
 use crate::policy::{Policy, PolicySpec, ensure};
-use crate::rules::{CompiledCondition, Condition, ConditionOutcome, Gap, Op, RuleValue};
+use crate::rules::{
+    BLOCK, CompiledCondition, Condition, ConditionOutcome, Gap, MaskProgram, MaskStack, Op,
+    RuleValue,
+};
+use crate::threads::{self, Threads};
 use crate::time::Timestamp;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -277,12 +281,20 @@ impl CreditGrant {
 struct CompiledTier {
     tier: Tier,
     when: CompiledCondition,
+    /// `when` for the column kernel.
+    mask: MaskProgram,
 }
+
+/// Rows per parallel task of [`CreditEngine::decide_columns`]: enough to
+/// amortise a task, few enough to balance two threads on a million rows.
+const CHUNK: usize = 16 * BLOCK;
 
 /// The credit policy compiled once for fast single and batch decisions.
 pub struct CreditEngine {
     policy_hash: String,
     gates: Vec<(String, CompiledCondition)>,
+    /// Every gate at once, for the column kernel.
+    all_gates: MaskProgram,
     tiers: Vec<CompiledTier>,
     reads: BTreeSet<Fact>,
     /// Every gate's then every tier's outcomes with the per-row parts
@@ -310,9 +322,11 @@ impl CreditEngine {
             .iter()
             .enumerate()
             .map(|(i, t)| {
+                let when = compile_monotone(&t.when, &format!("credit.tiers[{i}].when"))?;
                 Ok(CompiledTier {
                     tier: t.clone(),
-                    when: compile_monotone(&t.when, &format!("credit.tiers[{i}].when"))?,
+                    mask: MaskProgram::all_of([&when]),
+                    when,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -332,6 +346,7 @@ impl CreditEngine {
             .collect();
         Ok(CreditEngine {
             policy_hash: policy.hash().to_owned(),
+            all_gates: MaskProgram::all_of(gates.iter().map(|(_, g)| g)),
             gates,
             tiers,
             reads,
@@ -431,17 +446,34 @@ impl CreditEngine {
         }
     }
 
-    /// Tier and limit for every row of `cols`, in parallel; identical to
-    /// [`CreditEngine::decide`] row by row and independent of the thread
-    /// count. With `with_reasons`, every row's full decision too.
-    ///
-    /// Every column the policy reads must have as many rows as the longest
-    /// column (`InvalidInput` naming `columns.<name>` otherwise).
+    /// Tier and limit for every row of `cols`, in parallel on the global
+    /// pool; identical to [`CreditEngine::decide`] row by row and
+    /// independent of the thread count. With `with_reasons`, every row's
+    /// full decision too. See [`CreditEngine::decide_columns`].
     pub fn decide_batch(
         &self,
         cols: &FactsColumns,
         as_of: Timestamp,
         with_reasons: bool,
+    ) -> Result<CreditBatch> {
+        self.decide_columns(cols.as_ref(), as_of, with_reasons, Threads::Global)
+    }
+
+    /// Tier and limit for every row of borrowed columns with `threads`:
+    /// the policy's gates and tiers run as one tight loop per comparison
+    /// over blocks of rows (no per-row allocation or tree walk), in
+    /// parallel chunks whose outputs are written in place, so the result is
+    /// the same for any thread count. Identical to [`CreditEngine::decide`]
+    /// row by row. With `with_reasons`, every row's full decision too.
+    ///
+    /// Every column the policy reads must have as many rows as the longest
+    /// column (`InvalidInput` naming `columns.<name>` otherwise).
+    pub fn decide_columns(
+        &self,
+        cols: FactsColumnsRef<'_>,
+        as_of: Timestamp,
+        with_reasons: bool,
+        threads: Threads,
     ) -> Result<CreditBatch> {
         let n = cols.rows();
         for &f in &self.reads {
@@ -453,34 +485,89 @@ impl CreditEngine {
                 ));
             }
         }
-        let tier: Vec<u32> = (0..n)
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|row| self.tier_number(&|f| cols.get(f, row)))
-            .collect();
-        let reasons = with_reasons.then(|| {
-            (0..n)
-                .into_par_iter()
-                .with_min_len(256)
-                .map(|row| self.decide(&cols.row(row), as_of))
-                .collect()
-        });
-        Ok(CreditBatch {
-            eligible: tier.iter().map(|&t| t > 0).collect(),
-            limit_fen: tier
-                .iter()
-                .map(|&t| self.grant_of_tier(t).limit_fen)
-                .collect(),
-            rate_discount_bp: tier
-                .iter()
-                .map(|&t| self.grant_of_tier(t).rate_discount_bp)
-                .collect(),
-            tier,
-            reasons,
-            policy_hash: self.policy_hash.clone(),
-            as_of,
+        threads::run(threads, || {
+            let mut tier = vec![0u32; n];
+            let mut limit_fen = vec![0i64; n];
+            let mut rate_discount_bp = vec![0i64; n];
+            let mut eligible = vec![false; n];
+            tier.par_chunks_mut(CHUNK)
+                .zip(limit_fen.par_chunks_mut(CHUNK))
+                .zip(rate_discount_bp.par_chunks_mut(CHUNK))
+                .zip(eligible.par_chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(|(c, (((t, l), d), e))| {
+                    self.grant_chunk(&cols, c * CHUNK, GrantColumns { t, l, d, e });
+                });
+            let reasons = with_reasons.then(|| {
+                (0..n)
+                    .into_par_iter()
+                    .with_min_len(256)
+                    .map(|row| self.decide(&cols.row(row), as_of))
+                    .collect()
+            });
+            CreditBatch {
+                eligible,
+                tier,
+                limit_fen,
+                rate_discount_bp,
+                reasons,
+                policy_hash: self.policy_hash.clone(),
+                as_of,
+            }
         })
     }
+
+    /// Fills the grants of rows `start ..` (as many as `out` holds), block
+    /// by block: each tier's mask overwrites the tier number where it holds,
+    /// so the highest matching tier wins; failing gates then clear it, and
+    /// the terms are looked up once per row.
+    fn grant_chunk(&self, cols: &FactsColumnsRef<'_>, start: usize, out: GrantColumns<'_>) {
+        let depth = self.tiers.iter().map(|t| t.mask.depth());
+        let depth = depth.fold(self.all_gates.depth(), usize::max);
+        let mut stack: MaskStack = vec![[false; BLOCK]; depth];
+        // Terms by tier number; 0 = not eligible.
+        let terms: Vec<(i64, i64)> = std::iter::once((0, 0))
+            .chain(
+                self.tiers
+                    .iter()
+                    .map(|t| (t.tier.limit_fen, t.tier.rate_discount_bp)),
+            )
+            .collect();
+        let mut reached = [0u32; BLOCK];
+        let GrantColumns { t, l, d, e } = out;
+        let blocks = t
+            .chunks_mut(BLOCK)
+            .zip(l.chunks_mut(BLOCK))
+            .zip(d.chunks_mut(BLOCK))
+            .zip(e.chunks_mut(BLOCK));
+        for (b, (((t, l), d), e)) in blocks.enumerate() {
+            let (row, len) = (start + b * BLOCK, t.len());
+            let reached = &mut reached[..len];
+            reached.fill(0);
+            for (i, ct) in self.tiers.iter().enumerate() {
+                let number = i as u32 + 1;
+                let m = ct.mask.eval_block(cols, row, len, &mut stack);
+                for (r, &m) in reached.iter_mut().zip(m) {
+                    *r = if m { number } else { *r };
+                }
+            }
+            let g = self.all_gates.eval_block(cols, row, len, &mut stack);
+            let outs = t.iter_mut().zip(l.iter_mut()).zip(d.iter_mut().zip(e));
+            for (((t, l), (d, e)), (&r, &g)) in outs.zip(reached.iter().zip(g)) {
+                let n = if g { r } else { 0 };
+                let (fen, bp) = terms.get(n as usize).copied().unwrap_or((0, 0));
+                (*t, *l, *d, *e) = (n, fen, bp, n != 0);
+            }
+        }
+    }
+}
+
+/// One chunk of the output columns of [`CreditEngine::decide_columns`].
+struct GrantColumns<'a> {
+    t: &'a mut [u32],
+    l: &'a mut [i64],
+    d: &'a mut [i64],
+    e: &'a mut [bool],
 }
 
 /// One decision under `policy` (compiles the policy; reuse a

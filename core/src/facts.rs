@@ -175,8 +175,15 @@ impl VolunteerStatus {
     }
 
     /// The status named `s`.
+    #[inline]
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+        // A match, not a search of `ALL`: batch readers call this per row.
+        match s {
+            "active" => Some(VolunteerStatus::Active),
+            "suspended" => Some(VolunteerStatus::Suspended),
+            "deregistered" => Some(VolunteerStatus::Deregistered),
+            _ => None,
+        }
     }
 
     /// The integer code used by the compiled rules (0 active, 1 suspended,
@@ -699,30 +706,168 @@ impl FactsColumns {
         self.status.push(r.status);
     }
 
+    /// The columns, borrowed (what the column kernels read).
+    pub fn as_ref(&self) -> FactsColumnsRef<'_> {
+        FactsColumnsRef {
+            cumulative_minutes: &self.cumulative_minutes,
+            minutes_last_12_months: &self.minutes_last_12_months,
+            minutes_this_year: &self.minutes_this_year,
+            months_registered: &self.months_registered,
+            age: &self.age,
+            star_level: &self.star_level,
+            monthly_star_honours: &self.monthly_star_honours,
+            annual_excellent_honours: &self.annual_excellent_honours,
+            honours: &self.honours,
+            fraud_revocations: &self.fraud_revocations,
+            sanctions: &self.sanctions,
+            average_rating_centi: &self.average_rating_centi,
+            rating_count: &self.rating_count,
+            active: &self.active,
+            status: &self.status,
+        }
+    }
+
     /// The column name and length of `fact`'s column.
     pub fn column_len(&self, fact: Fact) -> (&'static str, usize) {
+        self.as_ref().column_len(fact)
+    }
+
+    /// The number of rows: the longest column.
+    pub fn rows(&self) -> usize {
+        self.as_ref().rows()
+    }
+
+    /// The encoded value of `fact` in `row`; callers have checked lengths
+    /// of the columns they read, others read as their default.
+    #[inline]
+    pub fn get(&self, fact: Fact, row: usize) -> i64 {
+        self.as_ref().get(fact, row)
+    }
+
+    /// Row `row` as a [`Facts`] value.
+    pub fn row(&self, row: usize) -> Facts {
+        self.as_ref().row(row)
+    }
+}
+
+/// Facts for many volunteers as borrowed columns: the zero-copy form of
+/// [`FactsColumns`] that Arrow and C callers fill from their own buffers.
+/// The same rules hold: every column a policy reads has one entry per row,
+/// a column the policy never reads may be empty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FactsColumnsRef<'a> {
+    /// See [`Facts::cumulative_minutes`].
+    pub cumulative_minutes: &'a [i64],
+    /// See [`Facts::minutes_last_12_months`].
+    pub minutes_last_12_months: &'a [i64],
+    /// See [`Facts::minutes_this_year`].
+    pub minutes_this_year: &'a [i64],
+    /// See [`Facts::months_registered`].
+    pub months_registered: &'a [i64],
+    /// See [`Facts::age`].
+    pub age: &'a [i64],
+    /// See [`Facts::star_level`].
+    pub star_level: &'a [i64],
+    /// See [`Facts::monthly_star_honours`].
+    pub monthly_star_honours: &'a [i64],
+    /// See [`Facts::annual_excellent_honours`].
+    pub annual_excellent_honours: &'a [i64],
+    /// See [`Facts::honours`].
+    pub honours: &'a [i64],
+    /// See [`Facts::fraud_revocations`].
+    pub fraud_revocations: &'a [i64],
+    /// See [`Facts::sanctions`].
+    pub sanctions: &'a [i64],
+    /// See [`Facts::average_rating_centi`].
+    pub average_rating_centi: &'a [i64],
+    /// See [`Facts::rating_count`].
+    pub rating_count: &'a [i64],
+    /// See [`Facts::active`].
+    pub active: &'a [bool],
+    /// See [`Facts::status`].
+    pub status: &'a [VolunteerStatus],
+}
+
+/// One borrowed fact column, typed by its storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactColumn<'a> {
+    /// Minutes, counts, hundredths.
+    Int(&'a [i64]),
+    /// `active`.
+    Bool(&'a [bool]),
+    /// `status`.
+    Status(&'a [VolunteerStatus]),
+}
+
+impl FactColumn<'_> {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        match self {
+            FactColumn::Int(v) => v.len(),
+            FactColumn::Bool(v) => v.len(),
+            FactColumn::Status(v) => v.len(),
+        }
+    }
+
+    /// Whether the column is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<'a> FactsColumnsRef<'a> {
+    /// The column name (as in [`FactsColumns`]) and the column of `fact`.
+    pub fn column(&self, fact: Fact) -> (&'static str, FactColumn<'a>) {
+        use FactColumn::Int;
         match fact {
-            Fact::CumulativeHours => ("cumulative_minutes", self.cumulative_minutes.len()),
-            Fact::HoursLast12Months => {
-                ("minutes_last_12_months", self.minutes_last_12_months.len())
-            }
-            Fact::HoursThisYear => ("minutes_this_year", self.minutes_this_year.len()),
-            Fact::MonthsRegistered => ("months_registered", self.months_registered.len()),
-            Fact::Age => ("age", self.age.len()),
-            Fact::StarLevel => ("star_level", self.star_level.len()),
-            Fact::MonthlyStarHonours => ("monthly_star_honours", self.monthly_star_honours.len()),
+            Fact::CumulativeHours => ("cumulative_minutes", Int(self.cumulative_minutes)),
+            Fact::HoursLast12Months => ("minutes_last_12_months", Int(self.minutes_last_12_months)),
+            Fact::HoursThisYear => ("minutes_this_year", Int(self.minutes_this_year)),
+            Fact::MonthsRegistered => ("months_registered", Int(self.months_registered)),
+            Fact::Age => ("age", Int(self.age)),
+            Fact::StarLevel => ("star_level", Int(self.star_level)),
+            Fact::MonthlyStarHonours => ("monthly_star_honours", Int(self.monthly_star_honours)),
             Fact::AnnualExcellentHonours => (
                 "annual_excellent_honours",
-                self.annual_excellent_honours.len(),
+                Int(self.annual_excellent_honours),
             ),
-            Fact::Honours => ("honours", self.honours.len()),
-            Fact::FraudRevocations => ("fraud_revocations", self.fraud_revocations.len()),
-            Fact::Sanctions => ("sanctions", self.sanctions.len()),
-            Fact::AverageRating => ("average_rating_centi", self.average_rating_centi.len()),
-            Fact::RatingCount => ("rating_count", self.rating_count.len()),
-            Fact::Active => ("active", self.active.len()),
-            Fact::Status => ("status", self.status.len()),
+            Fact::Honours => ("honours", Int(self.honours)),
+            Fact::FraudRevocations => ("fraud_revocations", Int(self.fraud_revocations)),
+            Fact::Sanctions => ("sanctions", Int(self.sanctions)),
+            Fact::AverageRating => ("average_rating_centi", Int(self.average_rating_centi)),
+            Fact::RatingCount => ("rating_count", Int(self.rating_count)),
+            Fact::Active => ("active", FactColumn::Bool(self.active)),
+            Fact::Status => ("status", FactColumn::Status(self.status)),
         }
+    }
+
+    /// Sets the `i64` column of `fact` (every fact but `active` and
+    /// `status`, which have their own types); `false` for those two.
+    pub fn set_int(&mut self, fact: Fact, column: &'a [i64]) -> bool {
+        let slot = match fact {
+            Fact::CumulativeHours => &mut self.cumulative_minutes,
+            Fact::HoursLast12Months => &mut self.minutes_last_12_months,
+            Fact::HoursThisYear => &mut self.minutes_this_year,
+            Fact::MonthsRegistered => &mut self.months_registered,
+            Fact::Age => &mut self.age,
+            Fact::StarLevel => &mut self.star_level,
+            Fact::MonthlyStarHonours => &mut self.monthly_star_honours,
+            Fact::AnnualExcellentHonours => &mut self.annual_excellent_honours,
+            Fact::Honours => &mut self.honours,
+            Fact::FraudRevocations => &mut self.fraud_revocations,
+            Fact::Sanctions => &mut self.sanctions,
+            Fact::AverageRating => &mut self.average_rating_centi,
+            Fact::RatingCount => &mut self.rating_count,
+            Fact::Active | Fact::Status => return false,
+        };
+        *slot = column;
+        true
+    }
+
+    /// The column name and length of `fact`'s column.
+    pub fn column_len(&self, fact: Fact) -> (&'static str, usize) {
+        let (name, c) = self.column(fact);
+        (name, c.len())
     }
 
     /// The number of rows: the longest column.
@@ -738,26 +883,10 @@ impl FactsColumns {
     /// of the columns they read, others read as their default.
     #[inline]
     pub fn get(&self, fact: Fact, row: usize) -> i64 {
-        #[inline]
-        fn at(v: &[i64], row: usize) -> i64 {
-            v.get(row).copied().unwrap_or(0)
-        }
-        match fact {
-            Fact::CumulativeHours => at(&self.cumulative_minutes, row),
-            Fact::HoursLast12Months => at(&self.minutes_last_12_months, row),
-            Fact::HoursThisYear => at(&self.minutes_this_year, row),
-            Fact::MonthsRegistered => at(&self.months_registered, row),
-            Fact::Age => at(&self.age, row),
-            Fact::StarLevel => at(&self.star_level, row),
-            Fact::MonthlyStarHonours => at(&self.monthly_star_honours, row),
-            Fact::AnnualExcellentHonours => at(&self.annual_excellent_honours, row),
-            Fact::Honours => at(&self.honours, row),
-            Fact::FraudRevocations => at(&self.fraud_revocations, row),
-            Fact::Sanctions => at(&self.sanctions, row),
-            Fact::AverageRating => at(&self.average_rating_centi, row),
-            Fact::RatingCount => at(&self.rating_count, row),
-            Fact::Active => self.active.get(row).map_or(0, |&b| i64::from(b)),
-            Fact::Status => self.status.get(row).map_or(0, |s| s.code()),
+        match self.column(fact).1 {
+            FactColumn::Int(v) => v.get(row).copied().unwrap_or(0),
+            FactColumn::Bool(v) => v.get(row).map_or(0, |&b| i64::from(b)),
+            FactColumn::Status(v) => v.get(row).map_or(0, |s| s.code()),
         }
     }
 

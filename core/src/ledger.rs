@@ -462,10 +462,12 @@ impl HoursLedger {
         let mut flags = Vec::new();
         let minutes = r.minutes();
         let cal = self.policy.calendar();
-        let day = cal.date(r.start);
+        let offset = cal.offset();
+        // Day numbers and bounds by arithmetic: calendar dates (civil
+        // conversions) are built only for the flags that carry them.
         let day_minutes = minutes
             + live.map_or(0, |live| {
-                let (from, to) = Period::Day(day).bounds(cal.offset());
+                let (from, to) = r.start.local_day_bounds(offset);
                 live.range(from..to)
                     .map(|(_, &i)| self.records[i].minutes)
                     .sum::<i64>()
@@ -473,7 +475,7 @@ impl HoursLedger {
         let threshold = i64::from(hp.daily_review_minutes);
         if day_minutes > threshold {
             flags.push(Flag::DailyReview {
-                date: day,
+                date: cal.date(r.start),
                 day_minutes,
                 threshold_minutes: threshold,
             });
@@ -489,9 +491,11 @@ impl HoursLedger {
         // n working days after a date are never fewer than n calendar days,
         // so most records skip the calendar walk.
         let n = hp.recording_deadline_working_days;
-        let end_day = cal.date(r.end);
-        let recorded_day = cal.date(r.recorded_at);
-        if recorded_day.days() - end_day.days() > n as i32 {
+        let (end_day, recorded_day) = (
+            r.end.local_day_number(offset),
+            r.recorded_at.local_day_number(offset),
+        );
+        if recorded_day - end_day > n as i32 {
             let deadline = cal.working_deadline(r.end, n);
             if r.recorded_at >= deadline {
                 flags.push(Flag::Late { deadline });

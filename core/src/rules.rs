@@ -44,7 +44,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::facts::{Fact, FactType, Facts, Polarity, VolunteerStatus};
+use crate::facts::{Fact, FactColumn, FactType, Facts, FactsColumnsRef, Polarity, VolunteerStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -532,6 +532,204 @@ impl CompiledCondition {
                         written(a.fact, &a.values, a.op)
                     ),
                 ))
+            }
+        }
+    }
+}
+
+/// Rows per block of the column-wise evaluator ([`MaskProgram`]): one
+/// block's masks stay in L1.
+pub(crate) const BLOCK: usize = 1024;
+
+/// One step of a [`MaskProgram`], in postfix order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Push the mask of comparison `i`.
+    Atom(usize),
+    /// Replace the top `n` masks by their conjunction (`n` = 0 pushes
+    /// all-true).
+    All(usize),
+    /// Replace the top `n` masks by their disjunction.
+    Any(usize),
+    /// Invert the top mask.
+    Not,
+}
+
+/// A comparison as the column evaluator needs it (no path).
+#[derive(Clone, Debug, PartialEq)]
+struct MaskAtom {
+    fact: Fact,
+    op: Op,
+    values: Vec<i64>,
+}
+
+/// Conditions compiled for column-wise evaluation: each comparison runs as
+/// one tight loop over a block of rows into a mask, and `all` / `any` /
+/// `not` combine masks, so no row pays for the tree walk or a per-fact
+/// dispatch. Gives exactly [`CompiledCondition::eval`] row by row.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct MaskProgram {
+    steps: Vec<Step>,
+    atoms: Vec<MaskAtom>,
+    depth: usize,
+}
+
+/// Scratch masks for [`MaskProgram::eval_block`].
+pub(crate) type MaskStack = Vec<[bool; BLOCK]>;
+
+impl MaskProgram {
+    /// The conjunction of `conds` (all-true when there are none).
+    pub(crate) fn all_of<'a>(conds: impl IntoIterator<Item = &'a CompiledCondition>) -> Self {
+        let mut p = MaskProgram {
+            steps: Vec::new(),
+            atoms: Vec::new(),
+            depth: 0,
+        };
+        let mut n = 0;
+        for c in conds {
+            let base = p.atoms.len();
+            p.atoms.extend(c.atoms.iter().map(|a| MaskAtom {
+                fact: a.fact,
+                op: a.op,
+                values: a.values.clone(),
+            }));
+            p.push_node(&c.root, base);
+            n += 1;
+        }
+        if n != 1 {
+            p.steps.push(Step::All(n));
+        }
+        // The deepest the stack gets while the steps run.
+        let (mut sp, mut max) = (0usize, 1usize);
+        for s in &p.steps {
+            match *s {
+                Step::Atom(_) | Step::All(0) => sp += 1,
+                Step::All(k) | Step::Any(k) => sp = sp + 1 - k,
+                Step::Not => {}
+            }
+            max = max.max(sp);
+        }
+        p.depth = max;
+        p
+    }
+
+    fn push_node(&mut self, n: &Node, base: usize) {
+        match n {
+            Node::All(v) | Node::Any(v) => {
+                for c in v {
+                    self.push_node(c, base);
+                }
+                self.steps.push(match n {
+                    Node::All(_) => Step::All(v.len()),
+                    _ => Step::Any(v.len()),
+                });
+            }
+            Node::Not(c) => {
+                self.push_node(c, base);
+                self.steps.push(Step::Not);
+            }
+            Node::Atom(i) => self.steps.push(Step::Atom(base + i)),
+        }
+    }
+
+    /// How many scratch masks [`MaskProgram::eval_block`] needs.
+    pub(crate) fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Evaluates rows `start .. start + len` (`len <= BLOCK`) of `cols`;
+    /// the returned mask holds row `start + j` at `j`. Every column the
+    /// program reads must cover those rows (callers check lengths first).
+    pub(crate) fn eval_block<'s>(
+        &self,
+        cols: &FactsColumnsRef<'_>,
+        start: usize,
+        len: usize,
+        stack: &'s mut MaskStack,
+    ) -> &'s [bool] {
+        if stack.len() < self.depth {
+            stack.resize(self.depth, [false; BLOCK]);
+        }
+        let mut sp = 0usize;
+        for step in &self.steps {
+            match *step {
+                Step::Atom(i) => {
+                    let a = &self.atoms[i];
+                    let out = &mut stack[sp][..len];
+                    let rows = start..start + len;
+                    const CHECKED: &str = "the caller checked the lengths of the columns read";
+                    match cols.column(a.fact).1 {
+                        FactColumn::Int(v) => {
+                            compare(v.get(rows).expect(CHECKED), |x| x, a.op, &a.values, out)
+                        }
+                        FactColumn::Bool(v) => {
+                            compare(v.get(rows).expect(CHECKED), i64::from, a.op, &a.values, out)
+                        }
+                        FactColumn::Status(v) => compare(
+                            v.get(rows).expect(CHECKED),
+                            VolunteerStatus::code,
+                            a.op,
+                            &a.values,
+                            out,
+                        ),
+                    }
+                    sp += 1;
+                }
+                Step::All(0) => {
+                    stack[sp][..len].fill(true);
+                    sp += 1;
+                }
+                Step::All(k) | Step::Any(k) => {
+                    let and = matches!(step, Step::All(_));
+                    let (head, rest) = stack[sp - k..sp].split_at_mut(1);
+                    let acc = &mut head[0][..len];
+                    for m in rest {
+                        let m = &m[..len];
+                        if and {
+                            acc.iter_mut().zip(m).for_each(|(a, &b)| *a &= b);
+                        } else {
+                            acc.iter_mut().zip(m).for_each(|(a, &b)| *a |= b);
+                        }
+                    }
+                    sp = sp + 1 - k;
+                }
+                Step::Not => stack[sp - 1][..len].iter_mut().for_each(|a| *a = !*a),
+            }
+        }
+        &stack[0][..len]
+    }
+}
+
+/// `out[j] = op.test(key(col[j]), values)`, one tight loop per operator.
+#[inline]
+fn compare<T: Copy>(col: &[T], key: impl Fn(T) -> i64, op: Op, values: &[i64], out: &mut [bool]) {
+    let t = values.first().copied().unwrap_or(0);
+    macro_rules! each {
+        ($test:expr) => {
+            out.iter_mut()
+                .zip(col)
+                .for_each(|(o, &x)| *o = $test(key(x)))
+        };
+    }
+    match op {
+        Op::Ge => each!(|v| v >= t),
+        Op::Gt => each!(|v| v > t),
+        Op::Le => each!(|v| v <= t),
+        Op::Lt => each!(|v| v < t),
+        Op::Eq => each!(|v| v == t),
+        Op::Ne => each!(|v| v != t),
+        Op::In | Op::NotIn => {
+            out.fill(op == Op::NotIn);
+            for &w in values {
+                if op == Op::In {
+                    out.iter_mut()
+                        .zip(col)
+                        .for_each(|(o, &x)| *o |= key(x) == w);
+                } else {
+                    out.iter_mut()
+                        .zip(col)
+                        .for_each(|(o, &x)| *o &= key(x) != w);
+                }
             }
         }
     }

@@ -90,6 +90,24 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(us).clamp(MIN_MICROS, MAX_MICROS))
     }
 
+    /// `self.local_date(offset).days()` without the calendar conversion:
+    /// hot paths that only compare or bound days use this.
+    #[inline]
+    pub(crate) fn local_day_number(self, offset: UtcOffset) -> i32 {
+        (self.0 + offset.micros()).div_euclid(MICROS_PER_DAY) as i32
+    }
+
+    /// `Period::Day(self.local_date(offset)).bounds(offset)`, by arithmetic
+    /// on the day number (the same clamping as [`LocalDate::start`]).
+    #[inline]
+    pub(crate) fn local_day_bounds(self, offset: UtcOffset) -> (Timestamp, Timestamp) {
+        let d = i64::from(self.local_day_number(offset));
+        let at = |d: i64| {
+            Timestamp((d * MICROS_PER_DAY - offset.micros()).clamp(MIN_MICROS, MAX_MICROS))
+        };
+        (at(d), at(d + 1))
+    }
+
     /// The local date of this instant at `offset`.
     pub fn local_date(self, offset: UtcOffset) -> LocalDate {
         let local = self.0 + offset.micros();
@@ -789,6 +807,35 @@ impl Calendar {
         match due.checked_add_days(1) {
             Some(next) => next.start(self.offset),
             None => Timestamp::MAX,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_and_bounds_match_the_calendar_path() {
+        let instants = [
+            MIN_MICROS,
+            MIN_MICROS + 1,
+            -1,
+            0,
+            1_709_510_400_000_000,
+            1_709_567_999_999_999,
+            MAX_MICROS - 1,
+            MAX_MICROS,
+        ];
+        for minutes in [0, 480, -720, 840, 345] {
+            let off = UtcOffset::from_minutes(minutes).unwrap();
+            for us in instants {
+                let t = Timestamp(us);
+                let d = t.local_date(off);
+                assert_eq!(t.local_day_number(off), d.days(), "{us} at {minutes}");
+                let want = Period::Day(d).bounds(off);
+                assert_eq!(t.local_day_bounds(off), want, "{us} at {minutes}");
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ use zhiyuan::facts::{
     derive_facts,
 };
 use zhiyuan::rules::{Condition, Literal, Op};
+use zhiyuan::threads::Threads;
 use zhiyuan::time::Timestamp;
 use zhiyuan::{ErrorKind, Policy, PolicySpec};
 
@@ -657,4 +658,203 @@ fn grant_of_an_out_of_range_tier_is_not_eligible() {
     assert_eq!(e.grant_of_tier(0), zhiyuan::credit::CreditGrant::default());
     assert_eq!(e.grant_of_tier(99), zhiyuan::credit::CreditGrant::default());
     assert_eq!(e.grant_of_tier(1).limit_fen, 10_000_000);
+}
+
+// ---- the column kernel --------------------------------------------------
+
+/// A comparison that keeps a policy monotone, over every operator: the
+/// right direction on a polar fact (or the wrong one under `not`), `== 0`
+/// on a less-is-better count, `active` as a bool, and anything on the
+/// neutral facts (`age`, `status`), `in` lists and negations included.
+fn arb_good_atom() -> BoxedStrategy<Condition> {
+    let not = |c: Condition| Condition::Not(Box::new(c));
+    let more = prop_oneof![
+        Just(Fact::CumulativeHours),
+        Just(Fact::HoursLast12Months),
+        Just(Fact::MonthsRegistered),
+        Just(Fact::AverageRating),
+        Just(Fact::Honours),
+    ];
+    let less = prop_oneof![Just(Fact::FraudRevocations), Just(Fact::Sanctions)];
+    let ops = |a: Op, b: Op| prop_oneof![Just(a), Just(b)];
+    prop_oneof![
+        (more.clone(), ops(Op::Ge, Op::Gt), any::<bool>()).prop_flat_map(move |(f, op, neg)| {
+            arb_literal(f).prop_map(move |v| {
+                if neg {
+                    not(Condition::cmp(f.name(), op.negated(), v))
+                } else {
+                    Condition::cmp(f.name(), op, v)
+                }
+            })
+        }),
+        (less, ops(Op::Le, Op::Lt), 0usize..3).prop_flat_map(move |(f, op, form)| {
+            arb_literal(f).prop_map(move |v| match form {
+                0 => Condition::cmp(f.name(), op, v),
+                1 => not(Condition::cmp(f.name(), op.negated(), v)),
+                _ => Condition::cmp(f.name(), Op::Eq, 0),
+            })
+        }),
+        prop_oneof![
+            Just(Condition::cmp("active", Op::Eq, true)),
+            Just(Condition::cmp("active", Op::Ne, false)),
+            Just(not(Condition::cmp("active", Op::Eq, false))),
+            Just(Condition::cmp(
+                "active",
+                Op::In,
+                Literal::List(vec![true.into(), false.into()])
+            )),
+        ],
+        (0usize..6, 10i64..80, any::<bool>()).prop_map(move |(oi, v, neg)| {
+            let op = [Op::Ge, Op::Gt, Op::Le, Op::Lt, Op::Eq, Op::Ne][oi];
+            let c = Condition::cmp("age", op, v);
+            if neg { not(c) } else { c }
+        }),
+        (prop::collection::vec(10i64..80, 1..4), any::<bool>()).prop_map(move |(vs, neg)| {
+            let c = Condition::cmp(
+                "age",
+                Op::In,
+                Literal::List(vs.into_iter().map(Literal::Int).collect()),
+            );
+            if neg { not(c) } else { c }
+        }),
+        (prop::collection::vec(0usize..3, 1..3), 0usize..3).prop_map(move |(ss, form)| {
+            let name = |i: usize| VolunteerStatus::ALL[i].as_str();
+            match form {
+                0 => Condition::cmp(
+                    "status",
+                    Op::In,
+                    Literal::List(ss.iter().map(|&i| name(i).into()).collect()),
+                ),
+                1 => not(Condition::cmp(
+                    "status",
+                    Op::In,
+                    Literal::List(ss.iter().map(|&i| name(i).into()).collect()),
+                )),
+                _ => Condition::cmp(
+                    "status",
+                    if ss.len() == 1 { Op::Eq } else { Op::Ne },
+                    name(ss[0]),
+                ),
+            }
+        }),
+    ]
+    .boxed()
+}
+
+/// Random monotone conditions of any shape.
+fn arb_any_condition() -> impl Strategy<Value = Condition> {
+    arb_good_atom().prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..4).prop_map(Condition::All),
+            prop::collection::vec(inner, 1..4).prop_map(Condition::Any),
+        ]
+    })
+}
+
+/// A random credit policy over [`arb_any_condition`]; it may or may not
+/// validate.
+fn arb_any_policy() -> impl Strategy<Value = PolicySpec> {
+    (
+        prop::collection::vec(arb_any_condition(), 0..4),
+        prop::collection::vec(arb_any_condition(), 1..6),
+    )
+        .prop_map(|(gates, tiers)| {
+            let mut spec = PolicySpec::default();
+            spec.credit.gates = gates
+                .into_iter()
+                .enumerate()
+                .map(|(i, when)| Gate {
+                    id: format!("g{i}"),
+                    when,
+                })
+                .collect();
+            spec.credit.tiers = tiers
+                .into_iter()
+                .enumerate()
+                .map(|(i, when)| Tier {
+                    id: format!("t{i}"),
+                    when,
+                    limit_fen: 1000 * (i as i64 + 1),
+                    rate_discount_bp: 10 * (i as i64 + 1),
+                })
+                .collect();
+            spec
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The column kernel decides every row exactly as the row-by-row
+    /// evaluator does, for any valid policy (gates and tiers of any shape,
+    /// `in` and `not` included), any row count across block and chunk
+    /// edges, and any thread count.
+    #[test]
+    fn column_kernel_equals_row_by_row_for_random_policies(
+        spec in arb_any_policy(),
+        rows in prop::collection::vec(arb_facts(), 0..40),
+        repeat in prop_oneof![Just(1usize), 30usize..60, 500usize..600],
+        threads in 1usize..4,
+    ) {
+        // Every generated policy validates (checked below).
+        if let Ok(policy) = Policy::new(spec) {
+            let e = CreditEngine::new(&policy).unwrap();
+            let at = ts("2024-06-01T00:00:00Z");
+            let all: Vec<Facts> = rows.iter().cycle().take(rows.len() * repeat).cloned().collect();
+            let cols = FactsColumns::from_rows(&all);
+            let b = e
+                .decide_columns(cols.as_ref(), at, false, Threads::exactly(threads).unwrap())
+                .unwrap();
+            prop_assert_eq!(b.tier.len(), all.len());
+            for (i, f) in all.iter().enumerate() {
+                let g = e.grant(f);
+                prop_assert_eq!(b.tier[i], g.tier, "row {}", i);
+                prop_assert_eq!(b.limit_fen[i], g.limit_fen);
+                prop_assert_eq!(b.rate_discount_bp[i], g.rate_discount_bp);
+                prop_assert_eq!(b.eligible[i], g.eligible());
+            }
+        }
+    }
+}
+
+#[test]
+fn column_kernel_random_policies_often_validate() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let ok = (0..400)
+        .filter(|_| Policy::new(arb_any_policy().new_tree(&mut runner).unwrap().current()).is_ok())
+        .count();
+    assert_eq!(ok, 400, "only {ok} of 400 random policies validated");
+}
+
+#[test]
+fn column_kernel_reads_borrowed_columns_and_checks_their_lengths() {
+    let rows: Vec<Facts> = [0, 100, 300, 600, 1000, 1500]
+        .into_iter()
+        .map(ok_facts)
+        .collect();
+    let owned = FactsColumns::from_rows(&rows);
+    let mut cols = owned.as_ref();
+    let e = engine();
+    let at = ts("2024-06-01T00:00:00Z");
+    let b = e.decide_columns(cols, at, false, Threads::Global).unwrap();
+    assert_eq!(b.tier, vec![0, 1, 2, 3, 4, 5]);
+    assert_eq!(b, e.decide_batch(&owned, at, false).unwrap());
+    // Unread columns may be empty; a short column the policy reads is named.
+    cols.average_rating_centi = &[];
+    cols.active = &[];
+    assert_eq!(
+        e.decide_columns(cols, at, false, Threads::Global)
+            .unwrap()
+            .tier,
+        b.tier
+    );
+    cols.status = &owned.status[..5];
+    let err = e
+        .decide_columns(cols, at, false, Threads::Global)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "columns.status: has 5 rows, expected 6");
+    let err = Threads::exactly(0).unwrap_err();
+    assert_eq!(err.to_string(), "threads: must be at least 1");
 }

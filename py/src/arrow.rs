@@ -236,6 +236,19 @@ impl Column {
     }
 }
 
+impl Column {
+    /// The column's text mapped by `parse` (see
+    /// `zhiyuan_arrow::Column::parse_text`); a rejected value raises a
+    /// `ValidationError` naming `name[row]` with `why(value)`.
+    pub(crate) fn parse_text<T: Copy>(
+        &self,
+        parse: impl Fn(&str) -> Option<T>,
+        why: impl Fn(&str) -> String,
+    ) -> PyResult<Vec<T>> {
+        self.0.parse_text(parse, why).map_err(to_py_err)
+    }
+}
+
 /// An output column: an Arrow array with its field.
 #[pyclass(frozen, module = "zhiyuan._zhiyuan", name = "ArrowColumn")]
 pub struct ArrowColumn {

@@ -18,7 +18,7 @@ use arrow_array::types::{
     Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, Int64Array, TimestampMicrosecondArray, UInt64Array};
+use arrow_array::{ArrayRef, Int64Array, TimestampMicrosecondArray, UInt64Array};
 use arrow_buffer::ScalarBuffer;
 use arrow_schema::{DataType, TimeUnit};
 use pyo3::prelude::*;
@@ -135,84 +135,10 @@ fn parse_kind(s: &str) -> Option<RecordKind> {
     s.parse().ok()
 }
 
-/// The strings of one text chunk (`string`, `large_string`, `string_view`).
-fn texts(c: &dyn Array) -> Option<Vec<&str>> {
-    Some(match c.data_type() {
-        DataType::Utf8 => c
-            .as_string::<i32>()
-            .iter()
-            .map(Option::unwrap_or_default)
-            .collect(),
-        DataType::LargeUtf8 => c
-            .as_string::<i64>()
-            .iter()
-            .map(Option::unwrap_or_default)
-            .collect(),
-        DataType::Utf8View => c
-            .as_string_view()
-            .iter()
-            .map(Option::unwrap_or_default)
-            .collect(),
-        _ => return None,
-    })
-}
-
 /// A column of snake_case names (text or dictionary-encoded text) as enum
-/// values. A dictionary is parsed once per distinct value.
-fn names<T: Copy>(col: &Column, parse: fn(&str) -> Option<T>, one_of: &str) -> PyResult<Vec<T>> {
-    let (data_type, chunks) = col.raw();
-    let wrong = || {
-        invalid(
-            col.name(),
-            format!("expected a string or dictionary<string> column, got Arrow type {data_type}"),
-        )
-    };
-    if !col.non_null()? {
-        return Ok(Vec::new());
-    }
-    let unknown = |row: usize, s: &str| col.at(row, format!("{s:?} is not one of {one_of}"));
-    let mut out = Vec::with_capacity(col.len());
-    for c in chunks {
-        let base = out.len();
-        if let Some(dict) = c.as_any_dictionary_opt() {
-            let values = texts(dict.values().as_ref()).ok_or_else(wrong)?;
-            let parsed: Vec<Option<T>> = values.iter().map(|s| parse(s)).collect();
-            let mut push = |i: usize, k: usize| match parsed.get(k).copied().flatten() {
-                Some(v) => {
-                    out.push(v);
-                    Ok(())
-                }
-                None => Err(unknown(base + i, values.get(k).copied().unwrap_or(""))),
-            };
-            let keys = dict.keys();
-            // Read the keys in their own type: no per-row widening buffer.
-            macro_rules! typed_keys {
-                ($t:ty) => {
-                    for (i, &k) in keys.as_primitive::<$t>().values().iter().enumerate() {
-                        push(i, usize::try_from(k).unwrap_or(usize::MAX))?;
-                    }
-                };
-            }
-            match keys.data_type() {
-                DataType::UInt8 => typed_keys!(arrow_array::types::UInt8Type),
-                DataType::UInt16 => typed_keys!(arrow_array::types::UInt16Type),
-                DataType::UInt32 => typed_keys!(arrow_array::types::UInt32Type),
-                DataType::Int8 => typed_keys!(arrow_array::types::Int8Type),
-                DataType::Int16 => typed_keys!(arrow_array::types::Int16Type),
-                DataType::Int32 => typed_keys!(arrow_array::types::Int32Type),
-                _ => {
-                    for (i, k) in dict.normalized_keys().into_iter().enumerate() {
-                        push(i, k)?;
-                    }
-                }
-            }
-        } else {
-            for (i, s) in texts(c.as_ref()).ok_or_else(wrong)?.into_iter().enumerate() {
-                out.push(parse(s).ok_or_else(|| unknown(base + i, s))?);
-            }
-        }
-    }
-    Ok(out)
+/// values; an unknown name is an error listing the allowed ones.
+fn one_of<T: Copy>(col: &Column, parse: fn(&str) -> Option<T>, allowed: &str) -> PyResult<Vec<T>> {
+    col.parse_text(parse, |s| format!("{s:?} is not one of {allowed}"))
 }
 
 /// The columns a kernel reads, owned (or shared with the producer).
@@ -251,10 +177,10 @@ impl Records {
         r.end = micros(&t.column("end")?)?;
         const STATUSES: &str = "submitted, approved, rejected, revoked";
         if t.has("status") {
-            r.status = Some(names(&t.column("status")?, parse_status, STATUSES)?);
+            r.status = Some(one_of(&t.column("status")?, parse_status, STATUSES)?);
         }
         if kind && t.has("kind") {
-            r.kind = Some(names(&t.column("kind")?, parse_kind, "service, training")?);
+            r.kind = Some(one_of(&t.column("kind")?, parse_kind, "service, training")?);
         }
         Ok(r)
     }

@@ -5,18 +5,21 @@
 //! core's serde (dict) form or as the frozen classes; `credit_decisions`
 //! takes the facts of many volunteers as an Arrow table (or a dict of Arrow
 //! columns), reads only the columns named like the fields of the core's
-//! `FactsColumns`, and runs the core batch with the GIL released.
+//! `FactsColumns` (one-chunk `int64` columns in place), and runs the core
+//! column kernel with the GIL released.
 
 use crate::arrow::{ArrowColumn, ArrowTable, Column, Columns};
-use crate::convert::{from_py, into_py_value_serde, invalid, local_date, py_value, timestamp};
+use crate::convert::{from_py, into_py_value_serde, local_date, py_value, timestamp};
 use crate::errors::{check, run};
 use crate::policy::{Policy, period_arg};
 use arrow_array::{BooleanArray, Int64Array, StringArray, UInt32Array};
 use pyo3::prelude::*;
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use zhiyuan::credit::{CreditEngine, NextTier};
-use zhiyuan::facts::{Fact, FactInputs, FactsColumns, VolunteerStatus};
+use zhiyuan::facts::{Fact, FactInputs, FactsColumnsRef, VolunteerStatus};
 use zhiyuan::rules::ConditionOutcome;
+use zhiyuan::threads::Threads;
 
 into_py_value_serde!(VolunteerStatus, ConditionOutcome, NextTier);
 
@@ -84,69 +87,65 @@ pub fn credit_decision(
     run(py, || zhiyuan::credit::decide(p, &f, t)).map(CreditDecision)
 }
 
-/// The `i64` column of `fact` in `cols` (every fact but `active`, `status`).
-fn int_column(cols: &mut FactsColumns, fact: Fact) -> Option<&mut Vec<i64>> {
-    Some(match fact {
-        Fact::CumulativeHours => &mut cols.cumulative_minutes,
-        Fact::HoursLast12Months => &mut cols.minutes_last_12_months,
-        Fact::HoursThisYear => &mut cols.minutes_this_year,
-        Fact::MonthsRegistered => &mut cols.months_registered,
-        Fact::Age => &mut cols.age,
-        Fact::StarLevel => &mut cols.star_level,
-        Fact::MonthlyStarHonours => &mut cols.monthly_star_honours,
-        Fact::AnnualExcellentHonours => &mut cols.annual_excellent_honours,
-        Fact::Honours => &mut cols.honours,
-        Fact::FraudRevocations => &mut cols.fraud_revocations,
-        Fact::Sanctions => &mut cols.sanctions,
-        Fact::AverageRating => &mut cols.average_rating_centi,
-        Fact::RatingCount => &mut cols.rating_count,
-        _ => return None,
-    })
+/// The fact columns of one call, converted where Arrow's layout differs
+/// from the core's (booleans, status names) and borrowed where it does not
+/// (a one-chunk `int64` column is read in place).
+struct FactsIn<'a> {
+    ints: Vec<(Fact, Cow<'a, [i64]>)>,
+    active: Vec<bool>,
+    status: Vec<VolunteerStatus>,
 }
 
-/// Fills `fact`'s column of `cols` from an Arrow column: integers for
-/// minutes, counts and hundredths, booleans for `active`, status names
-/// (`active`, `suspended`, `deregistered`) for `status`.
-fn fill(cols: &mut FactsColumns, fact: Fact, c: &Column) -> PyResult<()> {
-    match fact {
-        Fact::Active => cols.active = c.bools()?,
-        Fact::Status => {
-            cols.status = c
-                .strs()?
-                .into_iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    VolunteerStatus::parse(s).ok_or_else(|| {
-                        invalid(
-                            &format!("{}[{i}]", c.name()),
-                            format!("{s:?} is not one of active, suspended, deregistered"),
-                        )
-                    })
-                })
-                .collect::<PyResult<_>>()?;
-        }
-        f => {
-            if let Some(v) = int_column(cols, f) {
-                *v = c.i64s()?.into_owned();
+impl<'a> FactsIn<'a> {
+    /// Reads `columns`: integers for minutes, counts and hundredths,
+    /// booleans for `active`, status names (`active`, `suspended`,
+    /// `deregistered`, plain or dictionary-encoded) for `status`. Columns
+    /// the policy reads (`read`) are converted; other known fact columns
+    /// present are checked for type and nulls, and converted only when
+    /// `convert_all` (the reasons list every fact).
+    fn read(columns: &'a [(Fact, Column, bool)]) -> PyResult<Self> {
+        let mut out = FactsIn {
+            ints: Vec::new(),
+            active: Vec::new(),
+            status: Vec::new(),
+        };
+        for (fact, c, used) in columns {
+            match fact {
+                Fact::Active => {
+                    let v = c.bools()?;
+                    if *used {
+                        out.active = v;
+                    }
+                }
+                // Parsing names costs a pass over the strings: only when read.
+                Fact::Status if *used => {
+                    out.status = c.parse_text(VolunteerStatus::parse, |s| {
+                        format!("{s:?} is not one of active, suspended, deregistered")
+                    })?;
+                }
+                Fact::Status => {}
+                f => {
+                    let v = c.i64s()?;
+                    if *used {
+                        out.ints.push((*f, v));
+                    }
+                }
             }
         }
+        Ok(out)
     }
-    Ok(())
-}
 
-/// Reads facts columns from a table or a `{name: column}` dict. Columns the
-/// policy reads must be present; other known fact columns are read when
-/// present; any other column (ids, names) is ignored.
-fn facts_columns(obj: &Bound<'_, PyAny>, reads: &[Fact]) -> PyResult<FactsColumns> {
-    let table = Columns::from_py(obj, "facts", false)?;
-    let mut cols = FactsColumns::default();
-    for fact in Fact::ALL {
-        let name = cols.column_len(fact).0;
-        if reads.contains(&fact) || table.has(name) {
-            fill(&mut cols, fact, &table.column(name)?)?;
+    fn view(&self) -> FactsColumnsRef<'_> {
+        let mut v = FactsColumnsRef {
+            active: &self.active,
+            status: &self.status,
+            ..FactsColumnsRef::default()
+        };
+        for (f, c) in &self.ints {
+            v.set_int(*f, c);
         }
+        v
     }
-    Ok(cols)
 }
 
 /// 文明贷 decisions for a table of facts, one row per volunteer, with no
@@ -155,21 +154,33 @@ fn facts_columns(obj: &Bound<'_, PyAny>, reads: &[Fact]) -> PyResult<FactsColumn
 /// returns a table `tier` (uint32, 0 = not eligible), `limit_fen`,
 /// `rate_discount_bp` (int64), `eligible` (bool), plus `reasons` (each
 /// row's full decision as JSON text) when `with_reasons`. The schema
-/// metadata carries `policy_hash` and `as_of`.
+/// metadata carries `policy_hash` and `as_of`. `threads`: how many threads
+/// the core uses (None = one per core); the result is the same for any.
 #[pyfunction]
-#[pyo3(signature = (policy, facts, as_of, *, with_reasons=false))]
+#[pyo3(signature = (policy, facts, as_of, *, with_reasons=false, threads=None))]
 pub fn credit_decisions(
     py: Python<'_>,
     policy: &Bound<'_, Policy>,
     facts: &Bound<'_, PyAny>,
     as_of: &Bound<'_, PyAny>,
     with_reasons: bool,
+    threads: Option<usize>,
 ) -> PyResult<ArrowTable> {
     let t = timestamp(as_of, "as_of")?;
+    let threads = check(Threads::from_option(threads))?;
     let engine = check(CreditEngine::new(policy.get().core()))?;
-    let reads: Vec<Fact> = engine.facts_read().iter().copied().collect();
-    let cols = facts_columns(facts, &reads)?;
-    let b = run(py, || engine.decide_batch(&cols, t, with_reasons))?;
+    let table = Columns::from_py(facts, "facts", false)?;
+    let mut columns = Vec::new();
+    for fact in Fact::ALL {
+        let name = FactsColumnsRef::default().column(fact).0;
+        let read = engine.facts_read().contains(&fact);
+        if read || table.has(name) {
+            columns.push((fact, table.column(name)?, read || with_reasons));
+        }
+    }
+    let input = FactsIn::read(&columns)?;
+    let cols = input.view();
+    let b = run(py, || engine.decide_columns(cols, t, with_reasons, threads))?;
     let mut out = vec![
         ArrowColumn::new("tier", Arc::new(UInt32Array::from(b.tier))),
         ArrowColumn::new("limit_fen", Arc::new(Int64Array::from(b.limit_fen))),

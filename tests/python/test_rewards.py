@@ -237,3 +237,44 @@ def test_points_perks_certificates_objects(policy: zhiyuan.Policy) -> None:
     assert registry.check(cert.serial, cert.verification_code).valid
     registry.revoke(cert.serial, 2, AS_OF, "error")
     assert not registry.check(cert.serial, cert.verification_code).valid
+
+
+def test_batch_threads_and_status_encodings(policy: zhiyuan.Policy) -> None:
+    n = 5000
+    base = facts_rows()
+    rows = {k: (v * n)[:n] for k, v in base.items()}
+    rows["cumulative_minutes"] = [(i * 7919) % 120_000 for i in range(n)]
+    whole = pa.table(rows)
+    want = zhiyuan.credit_decisions(policy, whole, AS_OF).to_pydict()
+    assert len(set(want["tier"])) == 6, "every tier and 0 occur"
+    # Any thread count gives the same table.
+    for threads in (1, 2, 3):
+        got = zhiyuan.credit_decisions(policy, whole, AS_OF, threads=threads).to_pydict()
+        assert got == want
+    with pytest.raises(zhiyuan.ValidationError, match=r"^threads: must be at least 1"):
+        zhiyuan.credit_decisions(policy, whole, AS_OF, threads=0)
+    # Status names as dictionary, large_string and string_view columns.
+    status = whole.column("status")
+    for encoded in (
+        status.dictionary_encode(),
+        status.cast(pa.large_string()),
+        status.cast(pa.string_view()),
+    ):
+        t = whole.set_column(whole.schema.get_field_index("status"), "status", encoded)
+        assert zhiyuan.credit_decisions(policy, t, AS_OF).to_pydict() == want
+    as_pl = pl.DataFrame(rows).with_columns(pl.col("status").cast(pl.Categorical))
+    assert zhiyuan.credit_decisions(policy, as_pl, AS_OF).to_pydict() == want
+    # A bad name behind a dictionary is named at its row; unused entries are fine.
+    bad = pa.DictionaryArray.from_arrays(
+        pa.array([0, 0, 2, 0, 0, 0], pa.int8()), pa.array(["active", "unused", "retired"])
+    )
+    t = pa.table({**base, "status": bad})
+    with pytest.raises(zhiyuan.ValidationError, match=r'^status\[2\]: "retired" is not one of'):
+        zhiyuan.credit_decisions(policy, t, AS_OF)
+    ok = pa.DictionaryArray.from_arrays(
+        pa.array([0, 0, 0, 0, 0, 0], pa.int8()), pa.array(["active", "retired"])
+    )
+    got = zhiyuan.credit_decisions(policy, pa.table({**base, "status": ok}), AS_OF).to_pydict()
+    assert got == zhiyuan.credit_decisions(
+        policy, pa.table({**base, "status": ["active"] * 6}), AS_OF
+    ).to_pydict()

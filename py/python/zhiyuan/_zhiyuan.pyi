@@ -775,6 +775,7 @@ def credit_decisions(
     as_of: _Instant,
     *,
     with_reasons: bool = False,
+    threads: int | None = None,
 ) -> ArrowTable: ...
 
 @final
