@@ -128,6 +128,14 @@ impl Policy {
 
     /// Parses JSON; missing keys take defaults, unknown keys are errors.
     pub fn from_json(text: &str) -> Result<Self> {
+        // serde reads a struct from an array too (fields by position); a
+        // policy is only ever an object of named sections.
+        if text.trim_start().starts_with('[') {
+            return Err(Error::policy(
+                WHOLE,
+                "expected an object of policy sections, got an array",
+            ));
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let spec: PolicySpec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
