@@ -813,7 +813,8 @@ void zy_feed_free(struct zy_feed *feed);
 
 /**
  * `batch.like_batch`: `{"posts": PostTable, "likes": LikeTable,
- * "registrations": RegistrationTable, "options"?: BatchOptions}` →
+ * "registrations": RegistrationTable, "options"?: BatchOptions}` (options
+ * `{"verdicts", "check_event_ids", "threads": null | n}`) →
  * `LikeBatch` (the tables are columns: arrays per field).
  *
  * # Safety
@@ -824,7 +825,8 @@ void zy_feed_free(struct zy_feed *feed);
 zy_status zy_like_batch_json(const struct zy_policy *policy, const char *in_json, char **out_json);
 
 /**
- * `batch.weekly_boards`: `{"posts", "likes", "registrations", "k"}` →
+ * `batch.weekly_boards`: `{"posts", "likes", "registrations", "k",
+ * "threads"?: null | n}` →
  * `[WeeklyBoard]`, one per week with likes.
  *
  * # Safety
