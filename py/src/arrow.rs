@@ -47,9 +47,25 @@ impl Table {
         let any: AnyRecordBatch = obj.extract().map_err(|_| not_arrow(obj, param, "table"))?;
         let reader = any.into_reader()?;
         let schema = reader.schema();
-        let batches = reader
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| invalid(param, format!("cannot read the Arrow stream: {e}")))?;
+        let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| {
+            // arrow-rs refuses some producers' all-null columns (Arrow type
+            // `null` with buffers); name them, the likeliest cause.
+            let nulls: Vec<&str> = schema
+                .fields()
+                .iter()
+                .filter(|f| f.data_type() == &DataType::Null)
+                .map(|f| f.name().as_str())
+                .collect();
+            let hint = if nulls.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; column(s) {} hold only nulls (Arrow type null)",
+                    nulls.join(", ")
+                )
+            };
+            invalid(param, format!("cannot read the Arrow stream: {e}{hint}"))
+        })?;
         Ok(Table(zhiyuan_arrow::Table::new(schema, batches)))
     }
 
