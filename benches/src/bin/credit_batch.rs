@@ -1,6 +1,6 @@
 //! Measures 文明贷 batch throughput under the default policy.
 //!
-//! `cargo run --release -p zhiyuan --example credit_batch -- [rows] [reason_rows] [threads]`
+//! `cargo run --release -p zhiyuan-benches --bin credit_batch -- [rows] [reason_rows] [threads]`
 //! (defaults: 1,000,000 rows for tier + limit, 100,000 rows with full
 //! reasons, since every reasoned row carries a dozen condition outcomes;
 //! threads: rayon's global pool).
@@ -8,40 +8,8 @@
 use std::time::Instant;
 use zhiyuan::Policy;
 use zhiyuan::credit::CreditEngine;
-use zhiyuan::facts::{Facts, FactsColumns, VolunteerStatus};
+use zhiyuan::facts::{Facts, FactsColumns};
 use zhiyuan::threads::Threads;
-
-/// A fixed-seed xorshift, so every run decides the same rows.
-fn rows(n: usize) -> FactsColumns {
-    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = |m: u64| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s % m) as i64
-    };
-    let mut cols = FactsColumns::default();
-    for _ in 0..n {
-        cols.push(&Facts {
-            cumulative_minutes: next(2000 * 60),
-            minutes_last_12_months: next(300 * 60),
-            minutes_this_year: next(200 * 60),
-            months_registered: next(120),
-            age: 16 + next(60),
-            star_level: 0,
-            fraud_revocations: i64::from(next(100) == 0),
-            sanctions: i64::from(next(200) == 0),
-            active: next(2) == 0,
-            status: if next(50) == 0 {
-                VolunteerStatus::Suspended
-            } else {
-                VolunteerStatus::Active
-            },
-            ..Facts::default()
-        });
-    }
-    cols
-}
 
 fn main() -> Result<(), zhiyuan::Error> {
     let mut args = std::env::args().skip(1);
@@ -54,7 +22,7 @@ fn main() -> Result<(), zhiyuan::Error> {
     let policy = Policy::default();
     let engine = CreditEngine::new(&policy)?;
     let as_of = "2024-06-01T00:00:00Z".parse()?;
-    let cols = rows(n);
+    let cols = zhiyuan_benches::facts(n);
     let pool = zhiyuan::threads::run(threads, rayon::current_num_threads)?;
     println!("threads: {pool}");
     for (label, rows, reasons) in [("tier + limit", n, false), ("with reasons", r, true)] {
