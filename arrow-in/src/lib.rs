@@ -25,11 +25,15 @@ use arrow_array::types::{
     Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
     TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{
+    Array, ArrayRef, Int8Array, Int16Array, Int32Array, Int64Array, RecordBatch, UInt8Array,
+    UInt16Array, UInt32Array, UInt64Array,
+};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use std::borrow::Cow;
 use std::sync::Arc;
 use zhiyuan::Error;
+use zhiyuan::labels::{Codes, Labels};
 use zhiyuan::time::Timestamp;
 
 /// Result of a reader: a core `InvalidInput` error naming the column.
@@ -109,6 +113,87 @@ pub fn missing_column(field: &str, have: Vec<&str>) -> Error {
             have.join(", ")
         ),
     )
+}
+
+/// A label column read by [`Column::labels`]: the dictionary's codes
+/// (shared with the producer) and its parsed entries, or one parsed value
+/// per row.
+#[derive(Clone, Debug)]
+pub enum LabelColumn<T> {
+    /// One value per row.
+    Values(Vec<T>),
+    /// Codes into `labels`.
+    Coded {
+        /// The dictionary's keys, in their own integer type.
+        keys: KeyArray,
+        /// The dictionary's entries, parsed.
+        labels: Vec<T>,
+    },
+}
+
+impl<T: Copy> LabelColumn<T> {
+    /// The borrowed form the core kernels read.
+    pub fn labels(&self) -> Labels<'_, T> {
+        match self {
+            LabelColumn::Values(v) => Labels::Values(v),
+            LabelColumn::Coded { keys, labels } => Labels::Coded {
+                codes: keys.codes(),
+                labels,
+            },
+        }
+    }
+}
+
+/// Dictionary keys of any Arrow integer type.
+#[derive(Clone, Debug)]
+pub enum KeyArray {
+    /// `int8` keys.
+    I8(Int8Array),
+    /// `int16` keys.
+    I16(Int16Array),
+    /// `int32` keys.
+    I32(Int32Array),
+    /// `int64` keys.
+    I64(Int64Array),
+    /// `uint8` keys.
+    U8(UInt8Array),
+    /// `uint16` keys.
+    U16(UInt16Array),
+    /// `uint32` keys.
+    U32(UInt32Array),
+    /// `uint64` keys.
+    U64(UInt64Array),
+}
+
+impl KeyArray {
+    /// The typed keys of `keys`, if an integer array.
+    fn of(keys: &dyn Array) -> Option<KeyArray> {
+        Some(match keys.data_type() {
+            DataType::Int8 => KeyArray::I8(keys.as_primitive::<Int8Type>().clone()),
+            DataType::Int16 => KeyArray::I16(keys.as_primitive::<Int16Type>().clone()),
+            DataType::Int32 => KeyArray::I32(keys.as_primitive::<Int32Type>().clone()),
+            DataType::Int64 => KeyArray::I64(keys.as_primitive::<Int64Type>().clone()),
+            DataType::UInt8 => KeyArray::U8(keys.as_primitive::<UInt8Type>().clone()),
+            DataType::UInt16 => KeyArray::U16(keys.as_primitive::<UInt16Type>().clone()),
+            DataType::UInt32 => KeyArray::U32(keys.as_primitive::<UInt32Type>().clone()),
+            DataType::UInt64 => KeyArray::U64(keys.as_primitive::<UInt64Type>().clone()),
+            _ => return None,
+        })
+    }
+
+    /// The keys as core codes (borrowed).
+    pub fn codes(&self) -> Codes<'_> {
+        match self {
+            KeyArray::I8(k) => Codes::I8(k.values()),
+            KeyArray::I16(k) => Codes::I16(k.values()),
+            KeyArray::I32(k) => Codes::I32(k.values()),
+            KeyArray::I64(k) => Codes::I64(k.values()),
+            KeyArray::U8(k) => Codes::U8(k.values()),
+            KeyArray::U16(k) => Codes::U16(k.values()),
+            KeyArray::U32(k) => Codes::U32(k.values()),
+            KeyArray::U64(k) => Codes::U64(k.values()),
+        }
+    }
 }
 
 /// One input column (possibly chunked), named for errors.
@@ -337,6 +422,38 @@ impl Column {
         Ok(())
     }
 
+    /// The column as per-row labels for a core kernel: a one-chunk
+    /// dictionary whose entries all parse is kept as it is (its codes
+    /// borrowed, its entries parsed once: no per-row pass, no allocation);
+    /// anything else is read with [`Column::parse_text`], whose errors
+    /// (naming the first row holding a bad value) it shares.
+    pub fn labels<T: Copy>(
+        &self,
+        parse: impl Fn(&str) -> Option<T>,
+        why: impl Fn(&str) -> String,
+    ) -> Result<LabelColumn<T>> {
+        if let ([c], DataType::Dictionary(_, _)) = (self.chunks.as_slice(), &self.data_type)
+            && self.non_null()?
+        {
+            let d = c.as_any_dictionary();
+            let entries = Column::new(
+                self.name(),
+                d.values().data_type().clone(),
+                vec![d.values().clone()],
+            );
+            // An entry that is null or does not parse may be unused; the
+            // row-by-row reader below decides, and names the row if not.
+            if d.values().null_count() == 0
+                && let Ok(texts) = entries.texts()
+                && let Some(labels) = texts.iter().map(|s| parse(s)).collect::<Option<Vec<T>>>()
+                && let Some(keys) = KeyArray::of(d.keys())
+            {
+                return Ok(LabelColumn::Coded { keys, labels });
+            }
+        }
+        self.parse_text(parse, why).map(LabelColumn::Values)
+    }
+
     /// The column as `i64`s, borrowed when it is one `int64` chunk; narrower
     /// integer types are widened. Nulls are errors.
     pub fn i64s(&self) -> Result<Cow<'_, [i64]>> {
@@ -555,6 +672,72 @@ mod tests {
 
     fn col(t: DataType, chunks: Vec<ArrayRef>) -> Column {
         Column::new("c", t, chunks)
+    }
+
+    fn status(s: &str) -> Option<u8> {
+        ["submitted", "approved"]
+            .iter()
+            .position(|x| *x == s)
+            .map(|i| i as u8)
+    }
+
+    fn rows(l: &LabelColumn<u8>) -> Vec<Option<u8>> {
+        let l = l.labels();
+        (0..l.len()).map(|r| l.get(r)).collect()
+    }
+
+    #[test]
+    fn labels_keep_one_chunk_dictionaries_and_parse_the_rest() {
+        use arrow_array::DictionaryArray;
+        use arrow_array::types::Int8Type;
+        let why = |s: &str| format!("{s:?} is not a status");
+        let dict = |keys: Vec<i8>, values: Vec<&str>| -> ArrayRef {
+            Arc::new(
+                DictionaryArray::<Int8Type>::try_new(
+                    keys.into(),
+                    Arc::new(StringArray::from(values)),
+                )
+                .unwrap(),
+            )
+        };
+        let d = dict(vec![1, 0, 1], vec!["submitted", "approved"]);
+        let t = d.data_type().clone();
+        let c = col(t.clone(), vec![d]);
+        let l = c.labels(status, why).unwrap();
+        assert!(matches!(l, LabelColumn::Coded { .. }));
+        assert_eq!(rows(&l), [Some(1), Some(0), Some(1)]);
+        // An unused entry that does not parse: read row by row, fine.
+        let c = col(t.clone(), vec![dict(vec![1, 1], vec!["bogus", "approved"])]);
+        let l = c.labels(status, why).unwrap();
+        assert!(matches!(l, LabelColumn::Values(_)));
+        assert_eq!(rows(&l), [Some(1), Some(1)]);
+        // Used: the row is named.
+        let c = col(t.clone(), vec![dict(vec![1, 0], vec!["bogus", "approved"])]);
+        assert_eq!(
+            c.labels(status, why).unwrap_err().to_string(),
+            "c[1]: \"bogus\" is not a status"
+        );
+        // Two chunks (dictionaries may differ): parsed, rows global.
+        let a = dict(vec![0], vec!["approved"]);
+        let b = dict(vec![0, 1], vec!["submitted", "approved"]);
+        let l = col(t.clone(), vec![a, b]).labels(status, why).unwrap();
+        assert_eq!(rows(&l), [Some(1), Some(0), Some(1)]);
+        // A null key is an error, not a label.
+        let keys: arrow_array::Int8Array = vec![Some(0), None].into();
+        let nulls: ArrayRef = Arc::new(
+            DictionaryArray::<Int8Type>::try_new(
+                keys,
+                Arc::new(StringArray::from(vec!["approved"])),
+            )
+            .unwrap(),
+        );
+        assert!(
+            col(t, vec![nulls])
+                .labels(status, why)
+                .unwrap_err()
+                .to_string()
+                .starts_with("c[1]: null value")
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! overlaps, and the merges of partial results.
 //!
 //! The caller's arrays come in through `zy_record_columns` (borrowed, never
-//! copied except status and kind codes, which are checked); results are
+//! copied; the core checks the status and kind codes); results are
 //! library-allocated column structs, each freed by its `_free` function.
 //! `threads` is 0 for the global pool or an exact thread count; the output
 //! does not depend on it.
@@ -16,6 +16,7 @@ use zhiyuan::hours_table::{
     HoursByPeriod, Overlaps, RecordColumns, UnitMinutes, find_overlaps, hours_by_period,
     merge_hours_by_period, merge_unit_minutes, unit_minutes,
 };
+use zhiyuan::labels::{Codes, Labels};
 use zhiyuan::threads::Threads;
 use zhiyuan::time::Grain;
 
@@ -61,41 +62,27 @@ pub struct zy_record_columns {
     pub kind: *const u8,
 }
 
-/// The columns a call reads, borrowed, with codes decoded.
+/// The columns a call reads, borrowed (codes too: the core checks them).
 struct Read<'a> {
     id: &'a [u64],
     volunteer: &'a [u64],
     unit: &'a [u64],
     start: &'a [i64],
     end: &'a [i64],
-    status: Option<Vec<RecordStatus>>,
-    kind: Option<Vec<RecordKind>>,
+    status: Option<&'a [u8]>,
+    kind: Option<&'a [u8]>,
 }
 
-fn codes<T: Copy>(
-    p: *const u8,
-    n: usize,
-    arg: &str,
-    decode: fn(u8) -> Option<T>,
-    max: u8,
-) -> Result<Option<Vec<T>>, CallError> {
+/// A code column, or `None` for NULL.
+///
+/// # Safety
+/// `p` is NULL or points to `n` readable codes.
+unsafe fn codes<'a>(p: *const u8, n: usize, arg: &str) -> Result<Option<&'a [u8]>, CallError> {
     if p.is_null() {
         return Ok(None);
     }
     // SAFETY: non-NULL, `n` readable codes per the caller.
-    let raw = unsafe { slice_arg(p, n, arg) }?;
-    raw.iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            decode(c).ok_or_else(|| {
-                CallError::invalid(
-                    &format!("{arg}[{i}]"),
-                    format!("unknown code {c} (expected 0..={max})"),
-                )
-            })
-        })
-        .collect::<Result<Vec<T>, _>>()
-        .map(Some)
+    unsafe { slice_arg(p, n, arg) }.map(Some)
 }
 
 /// Which key columns a call reads.
@@ -127,9 +114,9 @@ impl zy_record_columns {
             unit: key(self.unit, needs.unit, "columns.unit")?,
             start: unsafe { slice_arg(self.start, n, "columns.start") }?,
             end: unsafe { slice_arg(self.end, n, "columns.end") }?,
-            status: codes(self.status, n, "columns.status", RecordStatus::from_code, 3)?,
+            status: unsafe { codes(self.status, n, "columns.status") }?,
             kind: if needs.kind {
-                codes(self.kind, n, "columns.kind", RecordKind::from_code, 1)?
+                unsafe { codes(self.kind, n, "columns.kind") }?
             } else {
                 None
             },
@@ -145,8 +132,14 @@ impl Read<'_> {
             unit: self.unit,
             start: self.start,
             end: self.end,
-            status: self.status.as_deref(),
-            kind: self.kind.as_deref(),
+            status: self.status.map(|c| Labels::Coded {
+                codes: Codes::U8(c),
+                labels: &RecordStatus::BY_CODE,
+            }),
+            kind: self.kind.map(|c| Labels::Coded {
+                codes: Codes::U8(c),
+                labels: &RecordKind::BY_CODE,
+            }),
         }
     }
 }

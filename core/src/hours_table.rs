@@ -60,6 +60,7 @@
 
 use crate::error::{Error, Result};
 use crate::hours::{RecordKind, RecordStatus};
+use crate::labels::Labels;
 use crate::policy::Policy;
 use crate::threads::{self, Threads};
 use crate::time::{Grain, LocalDate, MICROS_PER_DAY, MICROS_PER_MINUTE, Timestamp};
@@ -87,10 +88,10 @@ pub struct RecordColumns<'a> {
     pub start: &'a [i64],
     /// Ends, exclusive, µs UTC; never before the start.
     pub end: &'a [i64],
-    /// Statuses, if the table has them.
-    pub status: Option<&'a [RecordStatus]>,
-    /// Kinds, if the table has them.
-    pub kind: Option<&'a [RecordKind]>,
+    /// Statuses, if the table has them (values or dictionary codes).
+    pub status: Option<Labels<'a, RecordStatus>>,
+    /// Kinds, if the table has them (values or dictionary codes).
+    pub kind: Option<Labels<'a, RecordKind>>,
 }
 
 /// Owned [`RecordColumns`], the serde (golden-vector) form: times as RFC
@@ -130,8 +131,8 @@ impl RecordTable {
             unit: &self.unit,
             start: &self.start,
             end: &self.end,
-            status: self.status.as_deref(),
-            kind: self.kind.as_deref(),
+            status: self.status.as_deref().map(Labels::from),
+            kind: self.kind.as_deref().map(Labels::from),
         }
     }
 }
@@ -143,16 +144,18 @@ impl RecordStatus {
         self as u8
     }
 
+    /// Every status, indexed by its code: the table of labels for
+    /// [`Labels::Coded`] columns of these codes.
+    pub const BY_CODE: [RecordStatus; 4] = [
+        RecordStatus::Submitted,
+        RecordStatus::Approved,
+        RecordStatus::Rejected,
+        RecordStatus::Revoked,
+    ];
+
     /// The status of a code, if valid (see [`RecordStatus::code`]).
     pub fn from_code(code: u8) -> Option<Self> {
-        [
-            RecordStatus::Submitted,
-            RecordStatus::Approved,
-            RecordStatus::Rejected,
-            RecordStatus::Revoked,
-        ]
-        .get(usize::from(code))
-        .copied()
+        Self::BY_CODE.get(usize::from(code)).copied()
     }
 }
 
@@ -162,11 +165,12 @@ impl RecordKind {
         self as u8
     }
 
+    /// Every kind, indexed by its code (see [`RecordStatus::BY_CODE`]).
+    pub const BY_CODE: [RecordKind; 2] = [RecordKind::Service, RecordKind::Training];
+
     /// The kind of a code, if valid (see [`RecordKind::code`]).
     pub fn from_code(code: u8) -> Option<Self> {
-        [RecordKind::Service, RecordKind::Training]
-            .get(usize::from(code))
-            .copied()
+        Self::BY_CODE.get(usize::from(code)).copied()
     }
 }
 
@@ -262,8 +266,25 @@ fn same_len(name: &str, len: usize, first: &str, n: usize) -> Result<()> {
     }
 }
 
-fn optional_len<T>(name: &str, col: Option<&[T]>, first: &str, n: usize) -> Result<()> {
+fn optional_len<T: Copy>(
+    name: &str,
+    col: Option<Labels<'_, T>>,
+    first: &str,
+    n: usize,
+) -> Result<()> {
     col.map_or(Ok(()), |c| same_len(name, c.len(), first, n))
+}
+
+/// Every dictionary code of `status` and `kind` indexes its table (a
+/// separate pass, so which error wins never depends on chunking).
+fn check_labels(cols: &RecordColumns<'_>, n: usize, with_kind: bool) -> Result<()> {
+    if let Some(s) = cols.status {
+        first_error(n, |rows| s.check("status", rows))?;
+    }
+    if let Some(k) = cols.kind.filter(|_| with_kind) {
+        first_error(n, |rows| k.check("kind", rows))?;
+    }
+    Ok(())
 }
 
 /// Checks the lengths of the columns a kernel reads (`keys`, then start,
@@ -319,15 +340,20 @@ fn time_error(cols: &RecordColumns<'_>, row: usize) -> Error {
 /// Whether row `row` counts towards approved service minutes.
 #[inline]
 fn counted(cols: &RecordColumns<'_>, row: usize) -> bool {
-    cols.status.is_none_or(|s| s[row] == RecordStatus::Approved)
-        && cols.kind.is_none_or(|k| k[row] == RecordKind::Service)
+    cols.status
+        .is_none_or(|s| s.get(row) == Some(RecordStatus::Approved))
+        && cols
+            .kind
+            .is_none_or(|k| k.get(row) == Some(RecordKind::Service))
 }
 
 /// Whether row `row` occupies its volunteer's time (submitted or approved,
 /// and not zero-length).
 #[inline]
 fn live(cols: &RecordColumns<'_>, row: usize) -> bool {
-    cols.status.is_none_or(|s| s[row].is_live()) && cols.start[row] < cols.end[row]
+    cols.status
+        .is_none_or(|s| s.get(row).is_some_and(RecordStatus::is_live))
+        && cols.start[row] < cols.end[row]
 }
 
 #[inline]
@@ -537,9 +563,10 @@ struct PeriodEntry {
 /// Approved service minutes per volunteer per local period of `grain`.
 ///
 /// Reads `volunteer`, `start`, `end`, and `status` / `kind` when present.
-/// Errors (`InvalidInput`, naming the column and the lowest bad row): a
-/// column of another length than `volunteer`; a start or end outside
-/// years 1–9999; `end[row]` before its start.
+/// Errors (`InvalidInput`, naming the column and the lowest bad row), in
+/// this order: a column of another length than `volunteer`; a `status` or
+/// `kind` code outside its table of labels ([`Labels::check`]); a start or
+/// end outside years 1–9999; `end[row]` before its start.
 pub fn hours_by_period(
     policy: &Policy,
     cols: &RecordColumns<'_>,
@@ -555,6 +582,7 @@ fn hours_by_period_in_pool(
     grain: Grain,
 ) -> Result<HoursByPeriod> {
     let n = check_lengths(cols, &[("volunteer", cols.volunteer)])?;
+    check_labels(cols, n, true)?;
     first_error(n, |rows| check_times(cols, rows))?;
     let Some((lo, hi)) = min_max(cols.volunteer) else {
         return Ok(HoursByPeriod::default());
@@ -679,9 +707,10 @@ impl UnitIndex {
 /// Approved service minutes per unit of `units`, own and rolled up.
 ///
 /// Reads `unit`, `start`, `end`, and `status` / `kind` when present.
-/// Errors (`InvalidInput`, lowest bad row): column lengths, times as in
-/// [`hours_by_period`], and `unit[row]` not in the tree (checked on every
-/// row, counted or not).
+/// Errors (`InvalidInput`, lowest bad row): column lengths and label
+/// codes as in [`hours_by_period`], then per row `unit[row]` not in the
+/// tree and times as in [`hours_by_period`] (checked on every row, counted
+/// or not).
 pub fn unit_minutes(
     units: &UnitTree,
     cols: &RecordColumns<'_>,
@@ -692,6 +721,7 @@ pub fn unit_minutes(
 
 fn unit_minutes_in_pool(units: &UnitTree, cols: &RecordColumns<'_>) -> Result<UnitMinutes> {
     let n = check_lengths(cols, &[("unit", cols.unit)])?;
+    check_labels(cols, n, true)?;
     let index = UnitIndex::new(units);
     let sums = chunks(n)
         .into_par_iter()
@@ -790,8 +820,8 @@ struct SpanEntry {
 /// overlaps when it starts before the latest end of the rows before it,
 /// and its partner is the row holding that end (ties: the earliest).
 ///
-/// Errors (`InvalidInput`): column lengths, times as in
-/// [`hours_by_period`], and a duplicate id, naming `id[row]` at the second
+/// Errors (`InvalidInput`): column lengths, `status` codes and times as
+/// in [`hours_by_period`] (`kind` is not read), and a duplicate id, naming `id[row]` at the second
 /// occurrence with the lowest row.
 pub fn find_overlaps(cols: &RecordColumns<'_>, threads: Threads) -> Result<Overlaps> {
     threads::run(threads, || find_overlaps_in_pool(cols))?
@@ -799,6 +829,7 @@ pub fn find_overlaps(cols: &RecordColumns<'_>, threads: Threads) -> Result<Overl
 
 fn find_overlaps_in_pool(cols: &RecordColumns<'_>) -> Result<Overlaps> {
     let n = check_lengths(cols, &[("id", cols.id), ("volunteer", cols.volunteer)])?;
+    check_labels(cols, n, false)?;
     first_error(n, |rows| check_times(cols, rows))?;
     check_unique_ids(cols.id)?;
     let Some((lo, hi)) = min_max(cols.volunteer) else {

@@ -63,6 +63,7 @@ pub mod geo;
 pub mod honours;
 pub mod hours;
 pub mod hours_table;
+pub mod labels;
 pub mod leaderboard;
 pub mod ledger;
 pub mod ledger_ops;

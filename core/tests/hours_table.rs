@@ -8,6 +8,7 @@ use zhiyuan::hours_table::{
     HoursByPeriod, Overlaps, RecordColumns, RecordTable, UnitMinutes, find_overlaps,
     hours_by_period, merge_hours_by_period, merge_unit_minutes, unit_minutes,
 };
+use zhiyuan::labels::{Codes, Labels};
 use zhiyuan::ledger::{GroupBy, HoursLedger};
 use zhiyuan::threads::Threads;
 use zhiyuan::time::{Grain, MICROS_PER_MINUTE, Period, Timestamp};
@@ -194,6 +195,39 @@ fn table() -> impl Strategy<Value = RecordTable> {
         })
 }
 
+/// Runs `f` on `idx` as codes of one of the eight Arrow key widths.
+fn with_codes<R>(idx: &[usize], width: usize, f: impl FnOnce(Codes<'_>) -> R) -> R {
+    macro_rules! as_width {
+        ($t:ty, $v:ident) => {{
+            let c: Vec<$t> = idx.iter().map(|&i| <$t>::try_from(i).unwrap()).collect();
+            f(Codes::$v(&c))
+        }};
+    }
+    match width % 8 {
+        0 => as_width!(i8, I8),
+        1 => as_width!(i16, I16),
+        2 => as_width!(i32, I32),
+        3 => as_width!(i64, I64),
+        4 => as_width!(u8, U8),
+        5 => as_width!(u16, U16),
+        6 => as_width!(u32, U32),
+        _ => as_width!(u64, U64),
+    }
+}
+
+/// Codes of `values` into `table`: each row picks, by `salt`, one of the
+/// entries equal to its value (a dictionary may repeat an entry).
+fn encode<T: PartialEq>(values: &[T], table: &[T], salt: u64) -> Vec<usize> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(r, v)| {
+            let hits: Vec<usize> = (0..table.len()).filter(|&i| table[i] == *v).collect();
+            hits[(salt.rotate_left(r as u32 % 64) as usize) % hits.len()]
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -254,6 +288,48 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(&merge_unit_minutes(&units, &parts).unwrap(), &want);
+    }
+
+    #[test]
+    fn dictionary_codes_count_like_the_values_they_stand_for(
+        t in table(),
+        status_table in prop::collection::vec(0usize..4, 0..6),
+        kind_table in prop::collection::vec(any::<bool>(), 0..4),
+        widths in (0usize..8, 0usize..8),
+        salt in any::<u64>(),
+    ) {
+        // Every label present (in a random order, with repeats and entries
+        // no row uses), as a producer's dictionary may be.
+        let mut st: Vec<RecordStatus> = status_table.iter().map(|&i| STATUSES[i]).collect();
+        st.extend(STATUSES);
+        st.rotate_left(status_table.len() / 2);
+        let mut kt: Vec<RecordKind> = kind_table
+            .iter()
+            .map(|&b| if b { RecordKind::Training } else { RecordKind::Service })
+            .collect();
+        kt.extend(RecordKind::BY_CODE);
+        let units = tree();
+        let p = Policy::default();
+        let want = (
+            hours_by_period(&p, &t.columns(), Grain::Week, threads(2)).unwrap(),
+            unit_minutes(&units, &t.columns(), threads(2)).unwrap(),
+            find_overlaps(&t.columns(), threads(2)).unwrap(),
+        );
+        let s_idx = t.status.as_deref().map(|v| encode(v, &st, salt));
+        let k_idx = t.kind.as_deref().map(|v| encode(v, &kt, !salt));
+        let got = with_codes(s_idx.as_deref().unwrap_or(&[]), widths.0, |sc| {
+            with_codes(k_idx.as_deref().unwrap_or(&[]), widths.1, |kc| {
+                let mut c = t.columns();
+                c.status = s_idx.as_ref().map(|_| Labels::Coded { codes: sc, labels: &st });
+                c.kind = k_idx.as_ref().map(|_| Labels::Coded { codes: kc, labels: &kt });
+                (
+                    hours_by_period(&p, &c, Grain::Week, threads(1)).unwrap(),
+                    unit_minutes(&units, &c, threads(3)).unwrap(),
+                    find_overlaps(&c, threads(2)).unwrap(),
+                )
+            })
+        });
+        prop_assert_eq!(got, want);
     }
 
     #[test]
@@ -483,10 +559,56 @@ fn errors_name_the_column_and_the_lowest_bad_row() {
     assert!(msg.starts_with("start[1]: "), "{msg}");
     // Statuses of another length.
     let mut c = cols(&[1, 2], &[1, 1], &start[..2], &start[..2]);
-    c.status = Some(&[RecordStatus::Approved]);
+    c.status = Some(Labels::Values(&[RecordStatus::Approved]));
     assert_eq!(
         err(hours_by_period(&p, &c, g, Threads::Global)).1,
         "status: 1 rows, but volunteer has 2"
+    );
+}
+
+#[test]
+fn codes_outside_the_table_name_the_lowest_row_before_time_errors() {
+    let p = Policy::default();
+    let start = [T0; 4];
+    // Row 0 ends before it starts; rows 2 and 3 carry bad codes. The label
+    // pass runs first, so the code error wins, at the lowest row, for any
+    // thread count.
+    let end = [T0 - 1, T0, T0, T0];
+    let mut c = cols(&[1, 2, 3, 4], &[1, 1, 2, 2], &start, &end);
+    c.status = Some(Labels::Coded {
+        codes: Codes::I8(&[1, 0, -1, 9]),
+        labels: &RecordStatus::BY_CODE,
+    });
+    for n in [1, 2] {
+        let want = (
+            ErrorKind::InvalidInput,
+            "status[2]: unknown code -1 (expected 0..=3)".to_owned(),
+        );
+        assert_eq!(err(hours_by_period(&p, &c, Grain::Day, threads(n))), want);
+        assert_eq!(err(find_overlaps(&c, threads(n))), want);
+        assert_eq!(err(unit_minutes(&tree(), &c, threads(n))).1, want.1);
+    }
+    // Kind codes are read by a and b, not by c; an empty table refuses
+    // every code.
+    c.status = None;
+    c.end = &start;
+    c.kind = Some(Labels::Coded {
+        codes: Codes::U32(&[0, 0, 0, 1]),
+        labels: &[],
+    });
+    assert_eq!(
+        err(hours_by_period(&p, &c, Grain::Day, Threads::Global)).1,
+        "kind[0]: unknown code 0 (the table of labels is empty)"
+    );
+    assert!(find_overlaps(&c, Threads::Global).is_ok());
+    // Codes of another length are a length error, like values.
+    c.kind = Some(Labels::Coded {
+        codes: Codes::U8(&[0, 1]),
+        labels: &RecordKind::BY_CODE,
+    });
+    assert_eq!(
+        err(hours_by_period(&p, &c, Grain::Day, Threads::Global)).1,
+        "kind: 2 rows, but volunteer has 4"
     );
 }
 

@@ -33,7 +33,7 @@ use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
 use std::borrow::Cow;
 use std::sync::Arc;
 use zhiyuan::time::Timestamp;
-use zhiyuan_arrow::missing_column;
+use zhiyuan_arrow::{LabelColumn, missing_column};
 
 /// An input table: every batch read from the producer, one schema. The
 /// readers live in `zhiyuan_arrow` (pure Rust, fuzzed); this wrapper reads
@@ -262,6 +262,16 @@ impl Column {
         why: impl Fn(&str) -> String,
     ) -> PyResult<Vec<T>> {
         self.0.parse_text(parse, why).map_err(to_py_err)
+    }
+
+    /// The column as per-row labels, a dictionary's codes kept as they are
+    /// (see `zhiyuan_arrow::Column::labels`); errors as [`Column::parse_text`].
+    pub(crate) fn labels<T: Copy>(
+        &self,
+        parse: impl Fn(&str) -> Option<T>,
+        why: impl Fn(&str) -> String,
+    ) -> PyResult<LabelColumn<T>> {
+        self.0.labels(parse, why).map_err(to_py_err)
     }
 }
 

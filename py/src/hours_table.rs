@@ -27,6 +27,7 @@ use zhiyuan::hours::{RecordKind, RecordStatus};
 use zhiyuan::hours_table::{self as core, HoursByPeriod, RecordColumns, UnitMinutes};
 use zhiyuan::threads::Threads;
 use zhiyuan::time::Grain;
+use zhiyuan_arrow::LabelColumn;
 
 /// Ids as `u64`, shared with the producer for one `uint64` chunk or one
 /// `int64` chunk with no negative value; copied otherwise.
@@ -135,10 +136,14 @@ fn parse_kind(s: &str) -> Option<RecordKind> {
     s.parse().ok()
 }
 
-/// A column of snake_case names (text or dictionary-encoded text) as enum
-/// values; an unknown name is an error listing the allowed ones.
-fn one_of<T: Copy>(col: &Column, parse: fn(&str) -> Option<T>, allowed: &str) -> PyResult<Vec<T>> {
-    col.parse_text(parse, |s| format!("{s:?} is not one of {allowed}"))
+/// A column of snake_case names (text or dictionary-encoded text) as
+/// labels; an unknown name is an error listing the allowed ones.
+fn one_of<T: Copy>(
+    col: &Column,
+    parse: fn(&str) -> Option<T>,
+    allowed: &str,
+) -> PyResult<LabelColumn<T>> {
+    col.labels(parse, |s| format!("{s:?} is not one of {allowed}"))
 }
 
 /// The columns a kernel reads, owned (or shared with the producer).
@@ -149,8 +154,8 @@ struct Records {
     unit: ScalarBuffer<u64>,
     start: ScalarBuffer<i64>,
     end: ScalarBuffer<i64>,
-    status: Option<Vec<RecordStatus>>,
-    kind: Option<Vec<RecordKind>>,
+    status: Option<LabelColumn<RecordStatus>>,
+    kind: Option<LabelColumn<RecordKind>>,
 }
 
 #[derive(Clone, Copy)]
@@ -192,8 +197,8 @@ impl Records {
             unit: &self.unit,
             start: &self.start,
             end: &self.end,
-            status: self.status.as_deref(),
-            kind: self.kind.as_deref(),
+            status: self.status.as_ref().map(LabelColumn::labels),
+            kind: self.kind.as_ref().map(LabelColumn::labels),
         }
     }
 }

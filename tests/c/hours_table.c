@@ -67,7 +67,7 @@ static void hours(const zy_policy *p) {
         cols.status = bad_status;
         CHECK_STATUS(zy_hours_by_period_columns(p, &cols, 4, ZY_GRAIN_WEEK, 0, &again),
                      ZY_STATUS_INVALID_INPUT);
-        CHECK_MSG("columns.status[1]: unknown code 7");
+        CHECK_MSG("status[1]: unknown code 7 (expected 0..=3)");
         cols.status = status;
     }
     cols.volunteer = NULL;
