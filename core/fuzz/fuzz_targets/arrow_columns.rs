@@ -1,7 +1,8 @@
 //! The Arrow input validation of the Python module (`zhiyuan_arrow`, the
 //! readers behind every batch function) on arbitrary columns: the bytes
 //! choose a declared type, 1–4 chunks (sometimes of another type, as a buggy
-//! producer would send), their lengths, null bitmaps, values and text.
+//! producer would send), their lengths, null bitmaps, values and text;
+//! dictionaries with keys outside their entries.
 //! Every reader runs on the column and on a one-column table of its chunks.
 //!
 //! Checked: never a panic; a reader that succeeds returns one value per row
@@ -12,8 +13,8 @@ mod replay;
 
 use arrow_array::types::*;
 use arrow_array::{
-    ArrayRef, BooleanArray, LargeStringArray, NullArray, PrimitiveArray, RecordBatch,
-    StringArray, StringViewArray,
+    ArrayRef, BooleanArray, LargeStringArray, NullArray, PrimitiveArray, RecordBatch, StringArray,
+    StringViewArray,
 };
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
@@ -48,7 +49,7 @@ fn data_type(code: u8) -> DataType {
         1 => Some("UTC".into()),
         _ => Some("+08:00".into()),
     };
-    match code % 20 {
+    match code % 22 {
         0 => DataType::Null,
         1 => DataType::Boolean,
         2 => DataType::Int8,
@@ -66,6 +67,8 @@ fn data_type(code: u8) -> DataType {
         16 => DataType::Utf8,
         17 => DataType::LargeUtf8,
         18 => DataType::Utf8View,
+        19 => DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8)),
+        20 => DataType::Dictionary(Box::new(DataType::UInt32), Box::new(DataType::LargeUtf8)),
         _ => DataType::Float64,
     }
 }
@@ -73,9 +76,8 @@ fn data_type(code: u8) -> DataType {
 fn array(t: &DataType, b: &mut Bytes) -> ArrayRef {
     let len = usize::from(b.u8() % 24);
     let nullable = b.u8() % 4 == 0;
-    let nulls = nullable.then(|| {
-        NullBuffer::new(BooleanBuffer::from_iter((0..len).map(|_| b.u8() % 5 != 0)))
-    });
+    let nulls = nullable
+        .then(|| NullBuffer::new(BooleanBuffer::from_iter((0..len).map(|_| b.u8() % 5 != 0))));
     macro_rules! prim {
         ($t:ty, $conv:expr) => {{
             let values: Vec<_> = (0..len).map(|_| $conv(b.i64())).collect();
@@ -110,7 +112,8 @@ fn array(t: &DataType, b: &mut Bytes) -> ArrayRef {
             let v = ScalarBuffer::from(values);
             match unit {
                 TimeUnit::Second => Arc::new(
-                    PrimitiveArray::<TimestampSecondType>::new(v, nulls).with_timezone_opt(tz.clone()),
+                    PrimitiveArray::<TimestampSecondType>::new(v, nulls)
+                        .with_timezone_opt(tz.clone()),
                 ),
                 TimeUnit::Millisecond => Arc::new(
                     PrimitiveArray::<TimestampMillisecondType>::new(v, nulls)
@@ -129,6 +132,36 @@ fn array(t: &DataType, b: &mut Bytes) -> ArrayRef {
         DataType::Utf8 => Arc::new(StringArray::from(text(b))),
         DataType::LargeUtf8 => Arc::new(LargeStringArray::from(text(b))),
         DataType::Utf8View => Arc::new(StringViewArray::from(text(b))),
+        DataType::Dictionary(k, v) => {
+            // Entries from a small vocabulary (so some parse), keys anywhere
+            // in and around the entries: an FFI producer's keys are not
+            // checked on import, so out-of-range keys must be survivable.
+            let n = usize::from(b.u8() % 5);
+            let words: Vec<Option<&str>> = (0..n)
+                .map(|_| match b.u8() % 6 {
+                    0 => None,
+                    i => Some(
+                        ["approved", "submitted", "rejected", "revoked", "x"][usize::from(i) - 1],
+                    ),
+                })
+                .collect();
+            let values: ArrayRef = match v.as_ref() {
+                DataType::LargeUtf8 => Arc::new(LargeStringArray::from(words)),
+                _ => Arc::new(StringArray::from(words)),
+            };
+            let keys: ArrayRef = match k.as_ref() {
+                DataType::UInt32 => prim!(UInt32Type, |v: i64| (v as u32) % 8),
+                _ => prim!(Int8Type, |v: i64| (v as i8) % 8),
+            };
+            let data = keys
+                .to_data()
+                .into_builder()
+                .data_type(t.clone())
+                .child_data(vec![values.to_data()]);
+            // SAFETY: the layout is a valid dictionary except, on purpose,
+            // for key ranges, which the readers must check.
+            arrow_array::make_array(unsafe { data.build_unchecked() })
+        }
         _ => prim!(Int64Type, |v: i64| v),
     }
 }
@@ -136,7 +169,9 @@ fn array(t: &DataType, b: &mut Bytes) -> ArrayRef {
 /// An error must name the column or one of its rows.
 fn names_the_column(e: &zhiyuan::Error, len: usize) {
     let msg = e.to_string();
-    let (field, _) = msg.split_once(": ").unwrap_or_else(|| panic!("no field: {msg}"));
+    let (field, _) = msg
+        .split_once(": ")
+        .unwrap_or_else(|| panic!("no field: {msg}"));
     if field == "c" {
         return;
     }
@@ -175,6 +210,30 @@ fn read_all(c: &Column) {
         Ok(v) => rows(v.len()),
         Err(e) => names_the_column(&e, len),
     }
+    let status = |s: &str| {
+        use zhiyuan::hours::RecordStatus as S;
+        ["submitted", "approved", "rejected", "revoked"]
+            .iter()
+            .position(|w| *w == s)
+            .map(|i| S::BY_CODE[i])
+    };
+    let why = |s: &str| format!("{s:?} is not a status");
+    match c.parse_text(status, why) {
+        Ok(v) => rows(v.len()),
+        Err(e) => names_the_column(&e, len),
+    }
+    match c.labels(status, why) {
+        Ok(l) => {
+            let l = l.labels();
+            rows(l.len());
+            match l.check("c", 0..l.len()) {
+                // Checked codes always resolve.
+                Ok(()) => assert!((0..l.len()).all(|r| l.get(r).is_some())),
+                Err(e) => names_the_column(&e, len),
+            }
+        }
+        Err(e) => names_the_column(&e, len),
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -185,7 +244,11 @@ fuzz_target!(|data: &[u8]| {
         .map(|_| {
             let code = b.u8();
             // One chunk in eight disagrees with the declared type.
-            let t = if code % 8 == 7 { data_type(b.u8()) } else { declared.clone() };
+            let t = if code % 8 == 7 {
+                data_type(b.u8())
+            } else {
+                declared.clone()
+            };
             array(&t, &mut b)
         })
         .collect();

@@ -48,7 +48,12 @@ fn call(h: &mut Handles, selector: u8, json: &[u8]) {
     let mut out: *mut c_char = ptr::null_mut();
     // SAFETY: live handles, a NUL-terminated input, a NULL-initialised out.
     let status = unsafe { f(h, text.as_ptr(), &mut out) };
-    assert_ne!(status, zy_status::Panic, "{name} panicked: {:?}", last_error());
+    assert_ne!(
+        status,
+        zy_status::Panic,
+        "{name} panicked: {:?}",
+        last_error()
+    );
     if status == zy_status::Ok {
         if !out.is_null() {
             // SAFETY: an owned NUL-terminated string from the library.

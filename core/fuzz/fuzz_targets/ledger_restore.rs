@@ -7,7 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use zhiyuan::ledger::HoursLedger;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(l) = HoursLedger::restore(text) {
         let again = HoursLedger::restore(&l.snapshot()).expect("a snapshot restores");
         assert!(again == l);

@@ -7,7 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use zhiyuan::Policy;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(p) = Policy::from_toml(text) {
         let again = Policy::from_toml(&p.to_toml()).expect("a printed policy parses");
         assert_eq!(again.hash(), p.hash());
