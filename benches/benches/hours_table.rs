@@ -38,6 +38,19 @@ fn unit_rollup<const T: usize>(bencher: Bencher, n: usize) {
         .bench(|| black_box(unit_minutes(&tree, &t.columns(), pool(T))));
 }
 
+/// Task b with status and kind as `int8` dictionary codes, the layout a
+/// pyarrow or polars dictionary column arrives in.
+#[divan::bench(args = ROWS, consts = [1, 2])]
+fn unit_rollup_coded<const T: usize>(bencher: Bencher, n: usize) {
+    let t = zhiyuan_benches::record_table(n, (n / 10) as u64, 2);
+    let tree = zhiyuan_benches::small_tree();
+    let coded = zhiyuan_benches::CodedRecords::new(&t);
+    let cols = coded.columns();
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| black_box(unit_minutes(&tree, &cols, pool(T))));
+}
+
 /// Overlapping records per volunteer (task c).
 #[divan::bench(args = ROWS, consts = [1, 2])]
 fn overlaps<const T: usize>(bencher: Bencher, n: usize) {

@@ -114,6 +114,53 @@ pub fn record_table(n: usize, volunteers: u64, seed: u64) -> zhiyuan::hours_tabl
     t
 }
 
+/// The status and kind columns of `t` as `int8` dictionary codes (the
+/// layout of a pyarrow or polars dictionary column), kept alive by the
+/// returned vectors; [`CodedRecords::columns`] borrows them.
+pub struct CodedRecords<'a> {
+    table: &'a zhiyuan::hours_table::RecordTable,
+    status: Vec<i8>,
+    kind: Vec<i8>,
+}
+
+impl<'a> CodedRecords<'a> {
+    /// Codes of `t`'s status and kind columns.
+    pub fn new(table: &'a zhiyuan::hours_table::RecordTable) -> Self {
+        let code = |c: u8| i8::try_from(c).expect("a small code");
+        CodedRecords {
+            table,
+            status: table
+                .status
+                .iter()
+                .flatten()
+                .map(|s| code(s.code()))
+                .collect(),
+            kind: table
+                .kind
+                .iter()
+                .flatten()
+                .map(|k| code(k.code()))
+                .collect(),
+        }
+    }
+
+    /// The table's columns with status and kind as codes.
+    pub fn columns(&self) -> zhiyuan::hours_table::RecordColumns<'_> {
+        use zhiyuan::hours::RecordStatus;
+        use zhiyuan::labels::{Codes, Labels};
+        let mut cols = self.table.columns();
+        cols.status = Some(Labels::Coded {
+            codes: Codes::I8(&self.status),
+            labels: &RecordStatus::BY_CODE,
+        });
+        cols.kind = Some(Labels::Coded {
+            codes: Codes::I8(&self.kind),
+            labels: &RecordKind::BY_CODE,
+        });
+        cols
+    }
+}
+
 /// `n` rows of facts around the default 文明贷 gates and tiers (hours up to
 /// 2,000, ages 16–75, 1 % fraud, 0.5 % sanctions, 2 % suspended).
 /// Deterministic.

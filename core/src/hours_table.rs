@@ -234,10 +234,18 @@ pub struct Overlaps {
 /// thread, where spawning costs more than it saves.
 const MIN_CHUNK: usize = 1 << 15;
 
+/// Rows per chunk at most, so that a chunk's minutes (each record < 2^33
+/// minutes) sum below 2^62 without per-row overflow checks.
+const MAX_CHUNK: usize = 1 << 29;
+
+/// Rows per block: the unit of per-row masks, small enough for the stack
+/// and the L1 cache.
+const BLOCK: usize = 2048;
+
 /// Splits `0..n` into contiguous chunks, a few per thread.
 fn chunks(n: usize) -> Vec<Range<usize>> {
     let want = (rayon::current_num_threads() * 2).max(1);
-    let size = n.div_ceil(want).max(MIN_CHUNK);
+    let size = n.div_ceil(want).clamp(MIN_CHUNK, MAX_CHUNK);
     (0..n.div_ceil(size).max(1))
         .map(|i| i * size..((i + 1) * size).min(n))
         .collect()
@@ -306,16 +314,22 @@ fn check_lengths(cols: &RecordColumns<'_>, keys: &[(&str, &[u64])]) -> Result<us
 /// The instant bounds: every start and end must be a valid [`Timestamp`]
 /// (years 1–9999), and no record may end before it starts.
 fn check_times(cols: &RecordColumns<'_>, rows: Range<usize>) -> Result<()> {
-    for row in rows {
-        let (s, e) = (cols.start[row], cols.end[row]);
-        if e < s || !(Timestamp::MIN.as_micros()..=Timestamp::MAX.as_micros()).contains(&s) {
-            return Err(time_error(cols, row));
-        }
-        if e > Timestamp::MAX.as_micros() {
-            return Err(time_error(cols, row));
-        }
+    let (lo, hi) = (Timestamp::MIN.as_micros(), Timestamp::MAX.as_micros());
+    // start ≥ lo, end ≥ start and end ≤ hi bound both; no early exit, so
+    // the scan vectorises, and the (rare) bad row is found afterwards.
+    let bad = |s: i64, e: i64| (e < s) | (s < lo) | (e > hi);
+    let (starts, ends) = (&cols.start[rows.clone()], &cols.end[rows.clone()]);
+    if !starts
+        .iter()
+        .zip(ends)
+        .fold(false, |acc, (&s, &e)| acc | bad(s, e))
+    {
+        return Ok(());
     }
-    Ok(())
+    match rows.into_iter().find(|&r| bad(cols.start[r], cols.end[r])) {
+        Some(row) => Err(time_error(cols, row)),
+        None => Ok(()),
+    }
 }
 
 #[cold]
@@ -345,6 +359,24 @@ fn counted(cols: &RecordColumns<'_>, row: usize) -> bool {
         && cols
             .kind
             .is_none_or(|k| k.get(row) == Some(RecordKind::Service))
+}
+
+/// `rows` in blocks of at most [`BLOCK`].
+fn blocks(rows: Range<usize>) -> impl Iterator<Item = Range<usize>> {
+    let end = rows.end;
+    rows.step_by(BLOCK).map(move |s| s..(s + BLOCK).min(end))
+}
+
+/// [`counted`] for a block of rows at once: `keep[i]` for row
+/// `rows.start + i` (`keep` as long as `rows`).
+fn counted_mask(cols: &RecordColumns<'_>, rows: Range<usize>, keep: &mut [bool]) {
+    keep.fill(true);
+    if let Some(s) = cols.status {
+        s.retain(rows.clone(), |x| x == RecordStatus::Approved, keep);
+    }
+    if let Some(k) = cols.kind {
+        k.retain(rows, |x| x == RecordKind::Service, keep);
+    }
 }
 
 /// Whether row `row` occupies its volunteer's time (submitted or approved,
@@ -727,18 +759,21 @@ fn unit_minutes_in_pool(units: &UnitTree, cols: &RecordColumns<'_>) -> Result<Un
         .into_par_iter()
         .map(|rows| {
             let mut own = vec![0i64; units.len()];
-            for row in rows {
-                let Some(u) = index.get(cols.unit[row]) else {
-                    return Err(Error::invalid_input(
-                        format!("unit[{row}]"),
-                        format!("unknown unit {}", cols.unit[row]),
-                    ));
-                };
-                check_times(cols, row..row + 1)?;
-                if counted(cols, row) {
-                    own[u] = own[u]
-                        .checked_add(minutes(cols, row))
-                        .ok_or_else(|| overflow(format!("own_minutes[unit={}]", cols.unit[row])))?;
+            let mut keep = [true; BLOCK];
+            for block in blocks(rows) {
+                if check_times(cols, block.clone()).is_err() {
+                    return Err(unit_row_error(&index, cols, block));
+                }
+                let keep = &mut keep[..block.len()];
+                counted_mask(cols, block.clone(), keep);
+                for (row, &k) in block.clone().zip(keep.iter()) {
+                    let Some(u) = index.get(cols.unit[row]) else {
+                        return Err(unit_row_error(&index, cols, block));
+                    };
+                    // No overflow: a record holds < 2^33 minutes (years
+                    // 1–9999) and a chunk < 2^29 rows; chunks are summed
+                    // with checks below.
+                    own[u] += if k { minutes(cols, row) } else { 0 };
                 }
             }
             Ok(own)
@@ -749,6 +784,24 @@ fn unit_minutes_in_pool(units: &UnitTree, cols: &RecordColumns<'_>) -> Result<Un
         add_into(units, &mut own, &chunk?)?;
     }
     roll_up(units, own)
+}
+
+/// The error of the lowest bad row of `rows` (which has one): an unknown
+/// unit, else its times.
+#[cold]
+fn unit_row_error(index: &UnitIndex, cols: &RecordColumns<'_>, rows: Range<usize>) -> Error {
+    for row in rows {
+        if index.get(cols.unit[row]).is_none() {
+            return Error::invalid_input(
+                format!("unit[{row}]"),
+                format!("unknown unit {}", cols.unit[row]),
+            );
+        }
+        if let Err(e) = check_times(cols, row..row + 1) {
+            return e;
+        }
+    }
+    Error::invalid_input("unit", "internal: no bad row in the block")
 }
 
 fn add_into(units: &UnitTree, acc: &mut [i64], more: &[i64]) -> Result<()> {

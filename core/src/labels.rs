@@ -95,20 +95,31 @@ impl Codes<'_> {
         let start = rows.start;
         each_width!(self, c => {
             let slice = c.get(rows).unwrap_or_default();
-            // One comparison per row, no early exit: the loop vectorises and
-            // the (rare) bad row is found afterwards.
-            let bad = slice
-                .iter()
-                .fold(false, |acc, &k| acc | as_index(k).is_none_or(|k| k >= n));
-            if !bad {
-                return None;
-            }
-            slice
-                .iter()
-                .position(|&k| as_index(k).is_none_or(|k| k >= n))
-                .map(|i| (start + i, slice[i].to_string()))
+            first_outside(slice, n).map(|i| (start + i, slice[i].to_string()))
         })
     }
+}
+
+/// The first code of `codes` outside `0..n`. Compared in the codes' own
+/// type, with no early exit, so the scan vectorises; the (rare) bad row is
+/// found afterwards.
+fn first_outside<K: Copy + PartialOrd + Default + TryFrom<usize>>(
+    codes: &[K],
+    n: usize,
+) -> Option<usize> {
+    let zero = K::default();
+    match K::try_from(n) {
+        Ok(limit) => first_where(codes, |k| k < zero || k >= limit),
+        // A table longer than the type's range admits every non-negative code.
+        Err(_) => first_where(codes, |k| k < zero),
+    }
+}
+
+fn first_where<K: Copy>(codes: &[K], bad: impl Fn(K) -> bool) -> Option<usize> {
+    if !codes.iter().fold(false, |acc, &k| acc | bad(k)) {
+        return None;
+    }
+    codes.iter().position(|&k| bad(k))
 }
 
 /// One label per row: the values themselves, or codes into `labels`.
@@ -154,6 +165,59 @@ impl<T: Copy> Labels<'_, T> {
             Labels::Values(v) => v.get(row).copied(),
             Labels::Coded { codes, labels } => {
                 codes.index(row).and_then(|i| labels.get(i)).copied()
+            }
+        }
+    }
+
+    /// Clears `keep[i]` where the label of row `rows.start + i` fails
+    /// `wanted` (and where a code is outside the table). `keep` is as long
+    /// as `rows`. For codes, `wanted` runs once per table entry, not per
+    /// row, and the row loop is a branch-free table lookup.
+    pub fn retain(&self, rows: Range<usize>, wanted: impl Fn(T) -> bool, keep: &mut [bool]) {
+        match self {
+            Labels::Values(v) => {
+                let v = v.get(rows).unwrap_or_default();
+                for (k, &x) in keep.iter_mut().zip(v) {
+                    *k &= wanted(x);
+                }
+            }
+            Labels::Coded { codes, labels } => {
+                // One entry per label plus a final `false` that every code
+                // outside the table (negative included) is clamped to.
+                let mut table: Vec<bool> = labels.iter().map(|&x| wanted(x)).collect();
+                table.push(false);
+                let last = table.len() - 1;
+                let byte_table = || {
+                    let mut t = [false; 256];
+                    for (i, x) in t.iter_mut().enumerate() {
+                        *x = table[i.min(last)];
+                    }
+                    t
+                };
+                match codes {
+                    // Byte codes index a full 256-entry table: no clamp, no
+                    // bounds check (a negative `i8` lands past 127).
+                    Codes::I8(c) => {
+                        let t = byte_table();
+                        let c = c.get(rows).unwrap_or_default();
+                        for (k, &code) in keep.iter_mut().zip(c) {
+                            *k &= t[usize::from(code as u8)];
+                        }
+                    }
+                    Codes::U8(c) => {
+                        let t = byte_table();
+                        let c = c.get(rows).unwrap_or_default();
+                        for (k, &code) in keep.iter_mut().zip(c) {
+                            *k &= t[usize::from(code)];
+                        }
+                    }
+                    _ => each_width!(codes, c => {
+                        let c = c.get(rows).unwrap_or_default();
+                        for (k, &code) in keep.iter_mut().zip(c) {
+                            *k &= table[as_index(code).map_or(last, |i| i.min(last))];
+                        }
+                    }),
+                }
             }
         }
     }

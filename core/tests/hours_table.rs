@@ -655,6 +655,31 @@ fn unknown_units_are_named() {
 }
 
 #[test]
+fn unit_minutes_report_the_lowest_bad_row_whichever_check_fails() {
+    let units = tree();
+    let e = |unit: &[u64], start: &[i64], end: &[i64]| {
+        let c = RecordColumns {
+            unit,
+            start,
+            end,
+            ..RecordColumns::default()
+        };
+        [1, 2].map(|n| err(unit_minutes(&units, &c, threads(n))).1)
+    };
+    // A time error before an unknown unit, and the other way round; the
+    // extreme instants must not overflow a subtraction on the way.
+    let got = e(&[1, 1, 77], &[T0, T0, T0], &[T0, T0 - 1, T0]);
+    assert!(got.iter().all(|m| m.starts_with("end[1]: ")), "{got:?}");
+    let got = e(&[1, 77, 1], &[T0, T0, i64::MIN], &[T0, T0, i64::MAX]);
+    assert!(
+        got.iter().all(|m| m == "unit[1]: unknown unit 77"),
+        "{got:?}"
+    );
+    let got = e(&[1, 1], &[T0, i64::MIN], &[T0, i64::MAX]);
+    assert!(got.iter().all(|m| m.starts_with("start[1]: ")), "{got:?}");
+}
+
+#[test]
 fn zero_minute_groups_stay_and_empty_inputs_give_empty_tables() {
     let p = Policy::default();
     let c = cols(&[1], &[8], &[T0], &[T0 + 59_999_999]);

@@ -52,12 +52,36 @@ def producers(rows: list[dict[str, Any]]) -> dict[str, Any]:
     dict_table = table.set_column(
         5, "status", pa.compute.dictionary_encode(table["status"]))
     polars = pl.DataFrame(table)
+    # Dictionaries as other producers build them: wider or unsigned keys,
+    # entries in another order, repeated, or unused (even unknown ones),
+    # and keys at an offset (a slice of a longer table).
+    shuffled = ["revoked", "approved", "submitted", "approved", "rejected"]
+    kinds = ["training", "service"]
+
+    def coded(values: list[str], entries: list[str], key: pa.DataType) -> pa.Array:
+        idx = [len(entries) - 1 - entries[::-1].index(v) for v in values]
+        return pa.DictionaryArray.from_arrays(pa.array(idx, key), pa.array(entries))
+
+    recoded = table.set_column(
+        5, "status", coded(cols["status"], shuffled, pa.uint32())).set_column(
+        6, "kind", coded(cols["kind"], kinds, pa.int16()))
+    unused_unknown = table.set_column(
+        5, "status", coded(cols["status"], ["done", *shuffled], pa.int64()))
+    longer = pa.concat_tables([table.slice(0, 1), table]).combine_chunks()
+    sliced = longer.set_column(
+        5, "status", coded(longer["status"].to_pylist(), shuffled, pa.uint8())).slice(1)
     return {
         "pyarrow": table,
         "pyarrow-chunked": pa.concat_tables([table.slice(0, 2), table.slice(2)]),
         "pyarrow-dictionary": dict_table,
+        "pyarrow-dictionary-recoded": recoded,
+        "pyarrow-dictionary-unused-unknown": unused_unknown,
+        "pyarrow-dictionary-sliced": sliced,
         "polars": polars,
         "polars-categorical": polars.with_columns(pl.col("status", "kind").cast(pl.Categorical)),
+        "polars-enum": polars.with_columns(
+            pl.col("status").cast(pl.Enum(STATUSES)),
+            pl.col("kind").cast(pl.Enum(["service", "training"]))),
         "pandas": table.to_pandas(),
         "dict": {name: table[name] for name in table.column_names},
     }
@@ -111,6 +135,9 @@ def test_outputs_read_in_every_library(policy: zhiyuan.Policy) -> None:
          "volunteer[2]: -3 is negative"),
         (lambda t: t.set_column(5, "status", pa.array(["approved"] * 4 + ["done"])),
          'status[4]: "done" is not one of submitted, approved, rejected, revoked'),
+        (lambda t: t.set_column(5, "status", pa.DictionaryArray.from_arrays(
+            pa.array([1, 1, 0, 1, 0], pa.int8()), pa.array(["done", "approved"]))),
+         'status[2]: "done" is not one of submitted, approved, rejected, revoked'),
         (lambda t: t.set_column(4, "end", pa.array(
             [T0] * 5, pa.timestamp("ms", tz="UTC"))),
          "end[0]: 2024-03-10T00:00:00Z is before start 2024-03-10T11:00:00Z"),

@@ -1,6 +1,6 @@
 //! Batch-kernel timings at scale (issue #9 tasks a–c):
-//! `cargo run --release -p zhiyuan-benches --bin hours_table_timing [rows] [volunteers]`
-//! (default 10,000,000 rows, 1,000,000 volunteers). Prints best-of-3 wall
+//! `cargo run --release -p zhiyuan-benches --bin hours_table_timing [rows] [volunteers] [kernels]`
+//! (default 10,000,000 rows, 1,000,000 volunteers, kernels `abc`). Prints best-of-3 wall
 //! and process CPU times per kernel and thread count; asserts nothing
 //! about speed.
 
@@ -48,6 +48,7 @@ fn main() {
         .next()
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
+    let kernels = args.next().unwrap_or_else(|| "abc".into());
     let t0 = Instant::now();
     let t = zhiyuan_benches::record_table(rows, volunteers, 42);
     println!(
@@ -62,15 +63,33 @@ fn main() {
     );
     for threads in [1usize, 2] {
         let pool = Threads::exactly(threads).expect("at least one thread");
-        let (w, c, out) = best_of_3(|| {
-            hours_by_period(&p, &t.columns(), Grain::Week, pool).expect("valid records")
-        });
-        row("a hours_by_period (week)", threads, w, c, rows, out.len());
-        let (w, c, out) =
-            best_of_3(|| unit_minutes(&tree, &t.columns(), pool).expect("valid records"));
-        row("b unit_minutes", threads, w, c, rows, out.unit.len());
-        let (w, c, out) = best_of_3(|| find_overlaps(&t.columns(), pool).expect("valid records"));
-        row("c find_overlaps", threads, w, c, rows, out.id.len());
+        if kernels.contains('a') {
+            let (w, c, out) = best_of_3(|| {
+                hours_by_period(&p, &t.columns(), Grain::Week, pool).expect("valid records")
+            });
+            row("a hours_by_period (week)", threads, w, c, rows, out.len());
+        }
+        if kernels.contains('b') {
+            let (w, c, out) =
+                best_of_3(|| unit_minutes(&tree, &t.columns(), pool).expect("valid records"));
+            row("b unit_minutes", threads, w, c, rows, out.unit.len());
+            let coded = zhiyuan_benches::CodedRecords::new(&t);
+            let (w, c, out) =
+                best_of_3(|| unit_minutes(&tree, &coded.columns(), pool).expect("valid records"));
+            row(
+                "b unit_minutes (int8 codes)",
+                threads,
+                w,
+                c,
+                rows,
+                out.unit.len(),
+            );
+        }
+        if kernels.contains('c') {
+            let (w, c, out) =
+                best_of_3(|| find_overlaps(&t.columns(), pool).expect("valid records"));
+            row("c find_overlaps", threads, w, c, rows, out.id.len());
+        }
     }
 }
 
