@@ -729,21 +729,26 @@ struct AuthorWeek {
     posts: u32,
 }
 
+/// A [`Ranked`] member with its tie order inline: (post time, post id) or
+/// (first counted post time, author id), then the member's dense index.
+type Tied = (i64, u64, u32);
+
 /// The entries of one kind (posts, or author-weeks) with weight > 0, in
 /// buckets of equal (week, weight), plus the ordered set of non-empty
 /// buckets. A weight change moves one entry between two buckets: a swap
 /// removal and a push, O(1) with a hot, small level set, where a B-tree
 /// ordered by the full key touched a cold path of nodes per change. Ties
-/// inside a bucket are ordered when a board is read.
+/// inside a bucket are ordered when a board is read, from the tie keys
+/// held in the bucket (a sequential scan, no look-ups).
 #[derive(Clone, Debug, Default)]
 struct Ranked {
     levels: BTreeSet<(i32, Reverse<i64>)>,
-    buckets: FxMap<(i32, i64), Vec<u32>>,
+    buckets: FxMap<(i32, i64), Vec<Tied>>,
 }
 
 impl Ranked {
     /// Adds `member` at (week, weight); returns its position.
-    fn push(&mut self, week: i32, weight: i64, member: u32) -> u32 {
+    fn push(&mut self, week: i32, weight: i64, member: Tied) -> u32 {
         let b = self.buckets.entry((week, weight)).or_default();
         if b.is_empty() {
             self.levels.insert((week, Reverse(weight)));
@@ -760,7 +765,7 @@ impl Ranked {
             .get_mut(&(week, weight))
             .expect("a ranked entry's bucket exists");
         b.swap_remove(pos as usize);
-        let moved = b.get(pos as usize).copied();
+        let moved = b.get(pos as usize).map(|m| m.2);
         if b.is_empty() {
             self.buckets.remove(&(week, weight));
             self.levels.remove(&(week, Reverse(weight)));
@@ -768,10 +773,10 @@ impl Ranked {
         moved
     }
 
-    /// The first `k` members of `week` by weight desc, then `tie` asc
-    /// (a total order): whole buckets down to the one the cut falls in,
-    /// which is partially selected.
-    fn top<T: Ord>(&self, week: i32, k: usize, tie: impl Fn(u32) -> T) -> Vec<u32> {
+    /// The first `k` members of `week` by weight desc, then tie order
+    /// asc (a total order): whole buckets down to the one the cut falls
+    /// in, which is partially selected.
+    fn top(&self, week: i32, k: usize) -> Vec<u32> {
         let mut out = Vec::new();
         let levels = self
             .levels
@@ -783,11 +788,11 @@ impl Ranked {
             }
             let mut members = self.buckets.get(&(week, w)).cloned().unwrap_or_default();
             if members.len() > need {
-                members.select_nth_unstable_by_key(need - 1, |&m| tie(m));
+                members.select_nth_unstable(need - 1);
                 members.truncate(need);
             }
-            members.sort_unstable_by_key(|&m| tie(m));
-            out.extend(members);
+            members.sort_unstable();
+            out.extend(members.iter().map(|m| m.2));
         }
         out
     }
@@ -1174,7 +1179,8 @@ impl LikeBoard {
             self.posts[moved as usize].slot = slot;
         }
         if new > 0 {
-            self.posts[p as usize].slot = self.ranked_posts.push(week, new, p);
+            let id = self.posts[p as usize].id;
+            self.posts[p as usize].slot = self.ranked_posts.push(week, new, (time, id, p));
         }
 
         let a = &mut self.authors[aw as usize];
@@ -1198,7 +1204,9 @@ impl LikeBoard {
             self.authors[moved as usize].slot = a_slot;
         }
         if a_new > 0 {
-            self.authors[aw as usize].slot = self.ranked_authors.push(week, a_new, aw);
+            let a = &self.authors[aw as usize];
+            let tied = (a.first, a.author, aw);
+            self.authors[aw as usize].slot = self.ranked_authors.push(week, a_new, tied);
         }
     }
 
@@ -1237,19 +1245,13 @@ impl LikeBoard {
         let w = week_ordinal(week);
         let totals: Vec<PostTotal> = self
             .ranked_posts
-            .top(w, k, |p| {
-                let m = &self.posts[p as usize];
-                (m.time, m.id)
-            })
+            .top(w, k)
             .into_iter()
             .map(|p| self.total(p))
             .collect();
         let authors: Vec<AuthorEntry> = self
             .ranked_authors
-            .top(w, k, |aw| {
-                let a = &self.authors[aw as usize];
-                (a.first, a.author)
-            })
+            .top(w, k)
             .into_iter()
             .map(|aw| {
                 let a = &self.authors[aw as usize];
