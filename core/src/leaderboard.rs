@@ -544,7 +544,10 @@ impl Capped {
         }
         if pos < cap {
             d.left = Some(c);
-            d.entered = cap.checked_sub(1).and_then(|i| self.items().get(i)).copied();
+            d.entered = cap
+                .checked_sub(1)
+                .and_then(|i| self.items().get(i))
+                .copied();
         }
         d
     }
@@ -1448,6 +1451,106 @@ impl LikeBoard {
             self.apply(&ev).map_err(|e| e.at(&format!("likes[{i}]")))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod incremental_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// Keys that stress the table: sequential, strided by the block size
+    /// and by 2^32 (packed keys), and the empty marker itself.
+    fn key() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            0u64..64,
+            (0u64..64).prop_map(|x| x * 4),
+            (0u64..64).prop_map(|x| x << 32),
+            (0u64..4).prop_map(|x| u64::MAX - x),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The open-addressing table answers like a map, through growth.
+        #[test]
+        fn id_table_is_a_map(ops in prop::collection::vec((key(), 0u32..1000), 0..300)) {
+            let mut t: IdTable<u32> = IdTable::new();
+            let mut model = BTreeMap::new();
+            for (k, v) in ops {
+                prop_assert_eq!(t.get(k), model.get(&k).copied());
+                t.set(k, v);
+                model.insert(k, v);
+            }
+            for (k, v) in &model {
+                prop_assert_eq!(t.get(*k), Some(*v));
+            }
+            prop_assert_eq!(t.len + usize::from(t.max_key.is_some()), model.len());
+        }
+
+        /// Buckets with positions kept by the caller give every top k of
+        /// the full order (weight desc, then tie key), for weights with
+        /// many ties, across weeks.
+        #[test]
+        fn ranked_top_k_is_the_sorted_prefix(
+            changes in prop::collection::vec((0usize..40, 0i64..5), 0..200),
+        ) {
+            // Member m: week m % 3, tie key (m % 7, m); weight in thousands.
+            let mut weight = [0i64; 40];
+            let mut slot = [0u32; 40];
+            let mut r = Ranked::default();
+            for (m, w) in changes {
+                let (week, new) = ((m % 3) as i32, w * 1000);
+                if weight[m] > 0
+                    && let Some(moved) = r.remove(week, weight[m], slot[m])
+                {
+                    slot[moved as usize] = slot[m];
+                }
+                weight[m] = new;
+                if new > 0 {
+                    slot[m] = r.push(week, new, ((m % 7) as i64, m as u64, m as u32));
+                }
+            }
+            let mut weeks = Vec::new();
+            for week in 0..3i32 {
+                let mut all: Vec<usize> =
+                    (0..40).filter(|&m| m % 3 == week as usize && weight[m] > 0).collect();
+                all.sort_by_key(|&m| (Reverse(weight[m]), m % 7, m));
+                if !all.is_empty() {
+                    weeks.push(week);
+                }
+                for k in [0, 1, 2, 5, 40] {
+                    let want: Vec<u32> = all.iter().take(k).map(|&m| m as u32).collect();
+                    prop_assert_eq!(r.top(week, k), want);
+                }
+            }
+            prop_assert_eq!(r.weeks(), weeks);
+        }
+    }
+
+    #[test]
+    fn capped_keeps_the_first_cap_and_reports_the_swap() {
+        let c = |t: i64| (t, t as u64, 0u32, 1000i64);
+        let mut g = Capped::Many(Vec::new());
+        let d = g.insert(c(5), 2);
+        assert_eq!((d.entered, d.left), (Some(c(5)), None));
+        let d = g.insert(c(7), 2);
+        assert_eq!((d.entered, d.left), (Some(c(7)), None));
+        // An earlier like enters and pushes the latest out of the cap.
+        let d = g.insert(c(1), 2);
+        assert_eq!((d.entered, d.left), (Some(c(1)), Some(c(7))));
+        // A later one does not enter.
+        let d = g.insert(c(9), 2);
+        assert_eq!((d.entered, d.left), (None, None));
+        // Removing a counted one lets the next in.
+        let d = g.remove(c(1), 2);
+        assert_eq!((d.entered, d.left), (Some(c(7)), Some(c(1))));
+        // Removing an absent one changes nothing.
+        let d = g.remove(c(3), 2);
+        assert_eq!((d.entered, d.left), (None, None));
+        assert_eq!(g.items(), &[c(5), c(7), c(9)]);
     }
 }
 
