@@ -806,7 +806,9 @@ impl Ranked {
         let mut next = self.levels.first();
         while let Some(&(w, _)) = next {
             out.push(w);
-            next = self.levels.range((w + 1, Reverse(i64::MAX))..).next();
+            next = w
+                .checked_add(1)
+                .and_then(|n| self.levels.range((n, Reverse(i64::MAX))..).next());
         }
         out
     }
