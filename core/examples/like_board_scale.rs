@@ -227,14 +227,18 @@ fn main() {
     }
     let per = t.elapsed().as_nanos() as f64 / n as f64;
     let per_cpu = (cpu_seconds() - c) * 1e9 / n as f64;
-    let week = board.weeks()[0];
-    let q = Instant::now();
-    let top = board.board(week, 10).expect("a week");
-    let q_ns = q.elapsed().as_nanos();
-    println!(
-        "incremental: {n} likes applied at {per:.0} ns wall, {per_cpu:.0} ns CPU per like; top-10 query of {week} in {q_ns} ns (leader weight {})",
-        top.posts.first().map_or(0, |p| p.weight)
-    );
+    match board.weeks().first() {
+        Some(&week) => {
+            let q = Instant::now();
+            let top = board.board(week, 10).expect("a week");
+            let q_ns = q.elapsed().as_nanos();
+            println!(
+                "incremental: {n} likes applied at {per:.0} ns wall, {per_cpu:.0} ns CPU per like; top-10 query of {week} in {q_ns} ns (leader weight {})",
+                top.posts.first().map_or(0, |p| p.weight)
+            );
+        }
+        None => println!("incremental: {n} likes applied, no counted like"),
+    }
     // The incremental board agrees with the batch over the same rows.
     let prefix = LikeTable {
         event: likes.event[..n].to_vec(),
