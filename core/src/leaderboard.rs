@@ -54,7 +54,7 @@ use crate::time::{Grain, LocalDate, MICROS_PER_DAY, MICROS_PER_MINUTE, Period, T
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 // ---------------------------------------------------------------------------
 // Rules shared by both paths
@@ -482,81 +482,91 @@ impl LikePartial {
 /// post, weight). Ordered by (time, event id), which is unique.
 type Cand = (i64, LikeEventId, PostId, i64);
 
+/// [`Cand`] on the incremental board, with the post's dense index.
+type Counted = (i64, LikeEventId, u32, i64);
+
 /// Result of changing a capped group: the like that entered the counted
 /// prefix and the one that left it.
 #[derive(Default)]
 struct Delta {
-    entered: Option<Cand>,
-    left: Option<Cand>,
+    entered: Option<Counted>,
+    left: Option<Counted>,
 }
 
-/// A group whose first `cap` members (by time, event id) count. A sorted
-/// vector: O(log m) search; inserts and removals move at most m small
-/// elements, and in-order arrival appends at the end.
-#[derive(Clone, Debug, Default)]
-struct Capped {
-    items: Vec<Cand>,
+/// A group whose first `cap` members (by time, event id) count, sorted:
+/// O(log m) search; inserts and removals move at most m small elements,
+/// and in-order arrival appends at the end. Most groups only ever hold one
+/// like: that case is inline, without an allocation.
+#[derive(Clone, Debug)]
+enum Capped {
+    One(Counted),
+    Many(Vec<Counted>),
 }
 
 impl Capped {
-    fn insert(&mut self, c: Cand, cap: usize) -> Delta {
-        let pos = self.items.partition_point(|x| *x < c);
-        self.items.insert(pos, c);
+    fn items(&self) -> &[Counted] {
+        match self {
+            Capped::One(c) => std::slice::from_ref(c),
+            Capped::Many(v) => v,
+        }
+    }
+
+    fn insert(&mut self, c: Counted, cap: usize) -> Delta {
+        let pos = self.items().partition_point(|x| *x < c);
+        match self {
+            Capped::Many(v) if v.is_empty() => *self = Capped::One(c),
+            Capped::Many(v) => v.insert(pos, c),
+            Capped::One(x) => {
+                let mut v = vec![*x];
+                v.insert(pos, c);
+                *self = Capped::Many(v);
+            }
+        }
         let mut d = Delta::default();
         if pos < cap {
             d.entered = Some(c);
-            d.left = self.items.get(cap).copied();
+            d.left = self.items().get(cap).copied();
         }
         d
     }
 
-    fn remove(&mut self, c: Cand, cap: usize) -> Delta {
-        let pos = self.items.partition_point(|x| *x < c);
+    fn remove(&mut self, c: Counted, cap: usize) -> Delta {
+        let pos = self.items().partition_point(|x| *x < c);
         let mut d = Delta::default();
-        if self.items.get(pos) != Some(&c) {
+        if self.items().get(pos) != Some(&c) {
             return d;
         }
-        self.items.remove(pos);
+        match self {
+            Capped::One(_) => *self = Capped::Many(Vec::new()),
+            Capped::Many(v) => {
+                v.remove(pos);
+            }
+        }
         if pos < cap {
             d.left = Some(c);
-            d.entered = cap.checked_sub(1).and_then(|i| self.items.get(i)).copied();
+            d.entered = cap
+                .checked_sub(1)
+                .and_then(|i| self.items().get(i))
+                .copied();
         }
         d
     }
 }
 
-/// The in-window, non-self events of one (liker, post), by (time, id).
-/// Most pairs see one like only: that case is held inline, without an
-/// allocation.
+/// The in-window, non-self events of one (liker, post) beyond a single
+/// like, by (time, id). A pair with one like only is held in the pair
+/// table itself (see [`LikeBoard::pairs`]).
 #[derive(Clone, Debug, Default)]
-enum Pair {
-    #[default]
-    Empty,
-    One((i64, LikeEventId)),
-    Many {
-        likes: Vec<(i64, LikeEventId)>,
-        unlikes: Vec<(i64, LikeEventId)>,
-    },
+struct ManyPair {
+    likes: Vec<(i64, LikeEventId)>,
+    unlikes: Vec<(i64, LikeEventId)>,
 }
 
-impl Pair {
+impl ManyPair {
     fn insert(&mut self, action: LikeAction, key: (i64, LikeEventId)) {
-        let (likes, unlikes) = match (std::mem::take(self), action) {
-            (Pair::Empty, LikeAction::Like) => {
-                *self = Pair::One(key);
-                return;
-            }
-            (Pair::Empty, LikeAction::Unlike) => (Vec::new(), Vec::new()),
-            (Pair::One(k), _) => (vec![k], Vec::new()),
-            (Pair::Many { likes, unlikes }, _) => (likes, unlikes),
-        };
-        *self = Pair::Many { likes, unlikes };
-        let Pair::Many { likes, unlikes } = self else {
-            unreachable!("just set to Many");
-        };
         let v = match action {
-            LikeAction::Like => likes,
-            LikeAction::Unlike => unlikes,
+            LikeAction::Like => &mut self.likes,
+            LikeAction::Unlike => &mut self.unlikes,
         };
         let pos = v.partition_point(|x| *x < key);
         v.insert(pos, key);
@@ -566,17 +576,241 @@ impl Pair {
     /// the events in order, an unlike always leaves the pair unliked, and
     /// the next like starts the like that stands.
     fn active(&self) -> Option<(i64, LikeEventId)> {
-        match self {
-            Pair::Empty => None,
-            Pair::One(k) => Some(*k),
-            Pair::Many { likes, unlikes } => {
-                let from = match unlikes.last() {
-                    None => 0,
-                    Some(u) => likes.partition_point(|l| l < u),
-                };
-                likes.get(from).copied()
+        let from = match self.unlikes.last() {
+            None => 0,
+            Some(u) => self.likes.partition_point(|l| l < u),
+        };
+        self.likes.get(from).copied()
+    }
+}
+
+/// A pair-table value at or above this is an index into
+/// [`LikeBoard::many`] (plus `MANY`); below it, the dense index of the
+/// pair's only event, a like.
+const MANY: u32 = 1 << 31;
+
+/// The most events, volunteers or posts one board holds: dense indices
+/// are `u32`, and pair values keep the top bit for [`MANY`].
+const MAX_DENSE: usize = MANY as usize - 1;
+
+/// Marks an empty slot of an [`IdTable`]; the key `u64::MAX` itself is
+/// held beside the slots.
+const EMPTY: u64 = u64::MAX;
+
+/// An open-addressing table from `u64` keys to small values, linear
+/// probing, at most half full. A look-up usually reads one cache line,
+/// where a std `HashMap` reads a control byte and then the slot: the
+/// incremental board is bound by cache misses, not instructions. Keys
+/// are placed in blocks of four by their low two bits and the block by a
+/// Fibonacci hash of the rest, so ids issued in sequence (event ids from
+/// a counter, posts and volunteers numbered in order) share cache lines,
+/// while any other pattern still spreads over the table. No table's
+/// iteration order reaches an output: the board never iterates them.
+#[derive(Clone, Debug)]
+struct IdTable<V> {
+    slots: Vec<(u64, V)>,
+    /// 64 − log2(number of blocks).
+    shift: u32,
+    len: usize,
+    max_key: Option<V>,
+}
+
+/// Where a key is, or the empty slot where it would go.
+enum Probe {
+    Found(usize),
+    Vacant(usize),
+}
+
+impl<V: Copy + Default> IdTable<V> {
+    fn new() -> Self {
+        IdTable {
+            slots: Vec::new(),
+            shift: 64,
+            len: 0,
+            max_key: None,
+        }
+    }
+
+    fn home(&self, key: u64) -> usize {
+        let block = (key >> 2).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift;
+        ((block << 2) | (key & 3)) as usize
+    }
+
+    /// Probes for `key` (not [`EMPTY`]) in a table with slots.
+    fn probe(&self, key: u64) -> Probe {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            // i stays below the power-of-two slot count by the mask.
+            let k = self.slots[i].0;
+            if k == key {
+                return Probe::Found(i);
+            }
+            if k == EMPTY {
+                return Probe::Vacant(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn get(&self, key: u64) -> Option<V> {
+        if key == EMPTY {
+            return self.max_key;
+        }
+        if self.slots.is_empty() {
+            return None;
+        }
+        match self.probe(key) {
+            Probe::Found(i) => Some(self.slots[i].1),
+            Probe::Vacant(_) => None,
+        }
+    }
+
+    /// Inserts or overwrites.
+    fn set(&mut self, key: u64, v: V) {
+        if key == EMPTY {
+            self.max_key = Some(v);
+            return;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        match self.probe(key) {
+            Probe::Found(i) => self.slots[i].1 = v,
+            Probe::Vacant(i) => {
+                self.slots[i] = (key, v);
+                self.len += 1;
             }
         }
+    }
+
+    fn grow(&mut self) {
+        let n = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, V::default()); n]);
+        self.shift = 64 - (n / 4).trailing_zeros();
+        for (k, v) in old {
+            if k != EMPTY
+                && let Probe::Vacant(i) = self.probe(k)
+            {
+                self.slots[i] = (k, v);
+            }
+        }
+    }
+}
+
+/// A post of the board; `index` = its position in [`LikeBoard::posts`].
+#[derive(Clone, Debug)]
+struct PostMeta {
+    id: PostId,
+    author: VolunteerId,
+    time: i64,
+    week: i32,
+    /// The (author, week) it counts for: index into [`LikeBoard::authors`].
+    aw: u32,
+    weight: i64,
+    likes: i64,
+    /// Position in its [`Ranked`] bucket while weight > 0.
+    slot: u32,
+    /// The next post of the same (author, week), or `u32::MAX`.
+    next: u32,
+}
+
+/// One author's totals of one week.
+#[derive(Clone, Debug)]
+struct AuthorWeek {
+    author: VolunteerId,
+    weight: i64,
+    likes: i64,
+    /// How many of the author's posts that week have weight > 0.
+    counted: u32,
+    /// The earliest time of those posts (`i64::MAX` when none).
+    first: i64,
+    /// Position in its [`Ranked`] bucket while weight > 0.
+    slot: u32,
+    /// The author's latest-added post of the week (a list through
+    /// [`PostMeta::next`]), or `u32::MAX`.
+    posts: u32,
+}
+
+/// A [`Ranked`] member with its tie order inline: (post time, post id) or
+/// (first counted post time, author id), then the member's dense index.
+type Tied = (i64, u64, u32);
+
+/// The entries of one kind (posts, or author-weeks) with weight > 0, in
+/// buckets of equal (week, weight), plus the ordered set of non-empty
+/// buckets. A weight change moves one entry between two buckets: a swap
+/// removal and a push, O(1) with a hot, small level set, where a B-tree
+/// ordered by the full key touched a cold path of nodes per change. Ties
+/// inside a bucket are ordered when a board is read, from the tie keys
+/// held in the bucket (a sequential scan, no look-ups).
+#[derive(Clone, Debug, Default)]
+struct Ranked {
+    levels: BTreeSet<(i32, Reverse<i64>)>,
+    buckets: FxMap<(i32, i64), Vec<Tied>>,
+}
+
+impl Ranked {
+    /// Adds `member` at (week, weight); returns its position.
+    fn push(&mut self, week: i32, weight: i64, member: Tied) -> u32 {
+        let b = self.buckets.entry((week, weight)).or_default();
+        if b.is_empty() {
+            self.levels.insert((week, Reverse(weight)));
+        }
+        b.push(member);
+        (b.len() - 1) as u32
+    }
+
+    /// Removes the member at `pos` of (week, weight); returns the member
+    /// moved into `pos`, whose position the caller updates.
+    fn remove(&mut self, week: i32, weight: i64, pos: u32) -> Option<u32> {
+        let b = self
+            .buckets
+            .get_mut(&(week, weight))
+            .expect("a ranked entry's bucket exists");
+        b.swap_remove(pos as usize);
+        let moved = b.get(pos as usize).map(|m| m.2);
+        if b.is_empty() {
+            self.buckets.remove(&(week, weight));
+            self.levels.remove(&(week, Reverse(weight)));
+        }
+        moved
+    }
+
+    /// The first `k` members of `week` by weight desc, then tie order
+    /// asc (a total order): whole buckets down to the one the cut falls
+    /// in, which is partially selected.
+    fn top(&self, week: i32, k: usize) -> Vec<u32> {
+        let mut out = Vec::new();
+        let levels = self
+            .levels
+            .range((week, Reverse(i64::MAX))..=(week, Reverse(i64::MIN)));
+        for &(_, Reverse(w)) in levels {
+            let need = k - out.len();
+            if need == 0 {
+                break;
+            }
+            let mut members = self.buckets.get(&(week, w)).cloned().unwrap_or_default();
+            if members.len() > need {
+                members.select_nth_unstable(need - 1);
+                members.truncate(need);
+            }
+            members.sort_unstable();
+            out.extend(members.iter().map(|m| m.2));
+        }
+        out
+    }
+
+    /// Weeks with at least one member, in order.
+    fn weeks(&self) -> Vec<i32> {
+        let mut out = Vec::new();
+        let mut next = self.levels.first();
+        while let Some(&(w, _)) = next {
+            out.push(w);
+            next = w
+                .checked_add(1)
+                .and_then(|n| self.levels.range((n, Reverse(i64::MAX))..).next());
+        }
+        out
     }
 }
 
@@ -616,54 +850,66 @@ impl std::hash::Hasher for FxHasher {
 
 type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
+/// A stored like event, liker and post as dense indices.
 #[derive(Clone, Debug)]
-struct PostMeta {
-    author: VolunteerId,
+struct Stored {
+    id: LikeEventId,
     time: i64,
-    week: i32,
-    weight: i64,
-    likes: i64,
-}
-
-#[derive(Clone, Debug, Default)]
-struct AuthorAgg {
-    weight: i64,
-    likes: i64,
-    /// (time, post) of the author's posts this week with weight > 0.
-    counted_posts: Vec<(i64, PostId)>,
-}
-
-type PostKey = (Reverse<i64>, i64, PostId);
-type AuthorKey = (Reverse<i64>, i64, VolunteerId);
-
-impl AuthorAgg {
-    fn key(&self, author: VolunteerId) -> Option<AuthorKey> {
-        let first = self.counted_posts.first()?;
-        (self.weight > 0).then_some((Reverse(self.weight), first.0, author))
-    }
-}
-
-#[derive(Clone, Debug, Default)]
-struct WeekSets {
-    posts: BTreeSet<PostKey>,
-    authors: BTreeSet<AuthorKey>,
+    liker: u32,
+    post: u32,
+    action: LikeAction,
 }
 
 /// The incremental weekly like board. Register volunteers and add posts
 /// before the likes that refer to them; then [`apply`](LikeBoard::apply)
 /// events in any order: the boards depend only on the set of events.
+///
+/// Internally every volunteer, post, (author, week) and event gets a dense
+/// index on arrival; per-pair and per-group state sits in open-addressing
+/// tables keyed by one packed `u64`, so a like costs a handful of cache
+/// lines (see `docs/rankings/likes.md` §5).
 #[derive(Clone, Debug)]
 pub struct LikeBoard {
     rules: Rules,
     policy: Policy,
-    posts: FxMap<PostId, PostMeta>,
-    registered: FxMap<VolunteerId, i64>,
-    events: FxMap<LikeEventId, LikeEvent>,
-    pairs: FxMap<(VolunteerId, PostId), Pair>,
-    author_groups: FxMap<(VolunteerId, VolunteerId, i32), Capped>,
-    liker_groups: FxMap<(VolunteerId, i32), Capped>,
-    authors: FxMap<(VolunteerId, i32), AuthorAgg>,
-    weeks: BTreeMap<i32, WeekSets>,
+    /// Volunteer id → (registered at, dense index).
+    volunteer_ix: IdTable<(i64, u32)>,
+    /// Dense index → (volunteer id, registered at).
+    volunteers: Vec<(VolunteerId, i64)>,
+    post_ix: IdTable<u32>,
+    posts: Vec<PostMeta>,
+    author_ix: FxMap<(VolunteerId, i32), u32>,
+    authors: Vec<AuthorWeek>,
+    event_ix: IdTable<u32>,
+    /// Append-only, in arrival order.
+    events: Vec<Stored>,
+    /// (liker << 32 | post) → the only like's event index, or `MANY` + an
+    /// index into `many`.
+    pairs: IdTable<u32>,
+    many: Vec<ManyPair>,
+    /// (liker << 32 | author-week) → index into `groups`.
+    author_groups: IdTable<u32>,
+    /// (liker << 32 | week) → index into `groups`.
+    liker_groups: IdTable<u32>,
+    groups: Vec<Capped>,
+    ranked_posts: Ranked,
+    ranked_authors: Ranked,
+}
+
+fn packed(hi: u32, lo: u32) -> u64 {
+    (u64::from(hi) << 32) | u64::from(lo)
+}
+
+/// A dense index for the next of `len` entries, or an error once the
+/// board is full.
+fn next_dense(len: usize, what: &str) -> Result<u32> {
+    if len >= MAX_DENSE {
+        return Err(Error::invalid_state(
+            what,
+            format!("a like board holds at most {MAX_DENSE}"),
+        ));
+    }
+    Ok(len as u32)
 }
 
 impl LikeBoard {
@@ -672,14 +918,21 @@ impl LikeBoard {
         LikeBoard {
             rules: Rules::new(policy),
             policy: policy.clone(),
-            posts: FxMap::default(),
-            registered: FxMap::default(),
-            events: FxMap::default(),
-            pairs: FxMap::default(),
-            author_groups: FxMap::default(),
-            liker_groups: FxMap::default(),
-            authors: FxMap::default(),
-            weeks: BTreeMap::new(),
+            volunteer_ix: IdTable::new(),
+            volunteers: Vec::new(),
+            post_ix: IdTable::new(),
+            posts: Vec::new(),
+            author_ix: FxMap::default(),
+            authors: Vec::new(),
+            event_ix: IdTable::new(),
+            events: Vec::new(),
+            pairs: IdTable::new(),
+            many: Vec::new(),
+            author_groups: IdTable::new(),
+            liker_groups: IdTable::new(),
+            groups: Vec::new(),
+            ranked_posts: Ranked::default(),
+            ranked_authors: Ranked::default(),
         }
     }
 
@@ -687,14 +940,16 @@ impl LikeBoard {
     /// another time is a conflict (weights already given depend on it).
     pub fn register(&mut self, volunteer: VolunteerId, registered_at: Timestamp) -> Result<()> {
         let at = registered_at.as_micros();
-        match self.registered.get(&volunteer) {
-            Some(&old) if old == at => Ok(()),
-            Some(&old) => Err(Error::conflict(
+        match self.volunteer_ix.get(volunteer) {
+            Some((old, _)) if old == at => Ok(()),
+            Some((old, _)) => Err(Error::conflict(
                 format!("volunteer {volunteer}.registered_at"),
                 format!("already registered at {}", ts(old)),
             )),
             None => {
-                self.registered.insert(volunteer, at);
+                let d = next_dense(self.volunteers.len(), "volunteers")?;
+                self.volunteers.push((volunteer, at));
+                self.volunteer_ix.set(volunteer, (at, d));
                 Ok(())
             }
         }
@@ -704,7 +959,8 @@ impl LikeBoard {
     /// another author or time is a conflict.
     pub fn add_post(&mut self, post: PostId, author: VolunteerId, time: Timestamp) -> Result<()> {
         let t = time.as_micros();
-        if let Some(m) = self.posts.get(&post) {
+        if let Some(p) = self.post_ix.get(post) {
+            let m = &self.posts[p as usize];
             return if m.author == author && m.time == t {
                 Ok(())
             } else {
@@ -714,25 +970,60 @@ impl LikeBoard {
                 ))
             };
         }
-        self.posts.insert(
-            post,
-            PostMeta {
-                author,
-                time: t,
-                week: self.rules.week(t),
-                weight: 0,
-                likes: 0,
-            },
-        );
+        let p = next_dense(self.posts.len(), "posts")?;
+        let week = self.rules.week(t);
+        let aw = match self.author_ix.get(&(author, week)) {
+            Some(&aw) => aw,
+            None => {
+                // At most one author-week per post, so this fits too.
+                let aw = self.authors.len() as u32;
+                self.authors.push(AuthorWeek {
+                    author,
+                    weight: 0,
+                    likes: 0,
+                    counted: 0,
+                    first: i64::MAX,
+                    slot: 0,
+                    posts: u32::MAX,
+                });
+                self.author_ix.insert((author, week), aw);
+                aw
+            }
+        };
+        let a = &mut self.authors[aw as usize];
+        self.posts.push(PostMeta {
+            id: post,
+            author,
+            time: t,
+            week,
+            aw,
+            weight: 0,
+            likes: 0,
+            slot: 0,
+            next: a.posts,
+        });
+        a.posts = p;
+        self.post_ix.set(post, p);
         Ok(())
+    }
+
+    /// The event as it was applied.
+    fn event(&self, e: &Stored) -> LikeEvent {
+        LikeEvent {
+            id: e.id,
+            liker: self.volunteers[e.liker as usize].0,
+            post: self.posts[e.post as usize].id,
+            time: ts(e.time),
+            action: e.action,
+        }
     }
 
     /// Applies a like or unlike. A replay of a known event id is a no-op;
     /// the same id with other content is a conflict; an unknown post or an
     /// unregistered liker is not found. On error nothing changes.
     pub fn apply(&mut self, ev: &LikeEvent) -> Result<()> {
-        if let Some(prev) = self.events.get(&ev.id) {
-            return if prev == ev {
+        if let Some(prev) = self.event_ix.get(ev.id) {
+            return if self.event(&self.events[prev as usize]) == *ev {
                 Ok(())
             } else {
                 Err(Error::conflict(
@@ -741,150 +1032,214 @@ impl LikeBoard {
                 ))
             };
         }
-        let meta = self.posts.get(&ev.post).ok_or_else(|| {
+        let p = self.post_ix.get(ev.post).ok_or_else(|| {
             Error::not_found(
                 format!("like {}.post", ev.id),
                 format!("unknown post {}", ev.post),
             )
         })?;
-        let (author, post_time, week) = (meta.author, meta.time, meta.week);
-        let reg = *self.registered.get(&ev.liker).ok_or_else(|| {
+        let (reg, l) = self.volunteer_ix.get(ev.liker).ok_or_else(|| {
             Error::not_found(
                 format!("like {}.liker", ev.id),
                 format!("unknown volunteer {}", ev.liker),
             )
         })?;
-        self.events.insert(ev.id, ev.clone());
+        let e = next_dense(self.events.len(), "likes")?;
         let t = ev.time.as_micros();
+        self.events.push(Stored {
+            id: ev.id,
+            time: t,
+            liker: l,
+            post: p,
+            action: ev.action,
+        });
+        self.event_ix.set(ev.id, e);
+        let meta = &self.posts[p as usize];
+        let (author, post_time, week, aw) = (meta.author, meta.time, meta.week, meta.aw);
         if !self.rules.in_window(post_time, week, t) || ev.liker == author {
             return Ok(());
         }
-        let pair = self.pairs.entry((ev.liker, ev.post)).or_default();
-        let before = pair.active();
-        pair.insert(ev.action, (t, ev.id));
-        let after = pair.active();
+        let key = packed(l, p);
+        let state = self.pairs.get(key);
+        let before = state.and_then(|s| self.active(s));
+        let next = match (state, ev.action) {
+            (None, LikeAction::Like) => e,
+            (Some(s), _) if s >= MANY => {
+                self.many[(s - MANY) as usize].insert(ev.action, (t, ev.id));
+                s
+            }
+            (state, action) => {
+                let mut m = ManyPair::default();
+                if let Some(only) = state {
+                    let o = &self.events[only as usize];
+                    m.likes.push((o.time, o.id));
+                }
+                m.insert(action, (t, ev.id));
+                // Fewer pairs than events, so the index fits below MANY.
+                let s = MANY + self.many.len() as u32;
+                self.many.push(m);
+                s
+            }
+        };
+        if state != Some(next) {
+            self.pairs.set(key, next);
+        }
+        let after = self.active(next);
         if before != after {
-            let g = (ev.liker, author, week);
             if let Some((bt, bid)) = before {
-                self.retract(g, reg, (bt, bid, ev.post, 0));
+                self.retract(l, aw, week, reg, (bt, bid, p, 0));
             }
             if let Some((at, aid)) = after {
-                self.admit(g, reg, (at, aid, ev.post, 0));
+                self.admit(l, aw, week, reg, (at, aid, p, 0));
             }
         }
         Ok(())
     }
 
-    fn admit(&mut self, g: (VolunteerId, VolunteerId, i32), reg: i64, mut c: Cand) {
-        c.3 = self.rules.weight(reg, c.0);
-        if c.3 == 0 {
-            return;
+    /// The standing like of a pair-table value.
+    fn active(&self, state: u32) -> Option<(i64, LikeEventId)> {
+        if state >= MANY {
+            self.many[(state - MANY) as usize].active()
+        } else {
+            let e = &self.events[state as usize];
+            Some((e.time, e.id))
         }
-        let cap = self.rules.author_cap;
-        let d = self.author_groups.entry(g).or_default().insert(c, cap);
-        self.through_liker_cap(g.0, g.2, d);
     }
 
-    fn retract(&mut self, g: (VolunteerId, VolunteerId, i32), reg: i64, mut c: Cand) {
+    /// The group of `key` in `table`, created empty if new.
+    fn group(table: &mut IdTable<u32>, groups: &mut Vec<Capped>, key: u64) -> usize {
+        if let Some(g) = table.get(key) {
+            return g as usize;
+        }
+        // Fewer groups than events, so the index fits.
+        let g = groups.len();
+        groups.push(Capped::Many(Vec::new()));
+        table.set(key, g as u32);
+        g
+    }
+
+    fn admit(&mut self, liker: u32, aw: u32, week: i32, reg: i64, mut c: Counted) {
         c.3 = self.rules.weight(reg, c.0);
         if c.3 == 0 {
             return;
         }
-        let cap = self.rules.author_cap;
-        let Some(group) = self.author_groups.get_mut(&g) else {
+        let g = Self::group(&mut self.author_groups, &mut self.groups, packed(liker, aw));
+        let d = self.groups[g].insert(c, self.rules.author_cap);
+        self.through_liker_cap(liker, week, d);
+    }
+
+    fn retract(&mut self, liker: u32, aw: u32, week: i32, reg: i64, mut c: Counted) {
+        c.3 = self.rules.weight(reg, c.0);
+        if c.3 == 0 {
+            return;
+        }
+        let Some(g) = self.author_groups.get(packed(liker, aw)) else {
             return;
         };
-        let d = group.remove(c, cap);
-        if group.items.is_empty() {
-            self.author_groups.remove(&g);
-        }
-        self.through_liker_cap(g.0, g.2, d);
+        let d = self.groups[g as usize].remove(c, self.rules.author_cap);
+        self.through_liker_cap(liker, week, d);
     }
 
     /// Passes a change of the author-capped set through the liker cap (if
     /// any) and books what starts or stops counting.
-    fn through_liker_cap(&mut self, liker: VolunteerId, week: i32, d: Delta) {
+    fn through_liker_cap(&mut self, liker: u32, week: i32, d: Delta) {
         let Some(cap) = self.rules.liker_cap else {
-            if let Some(l) = d.left {
-                self.count(l, -1);
-            }
-            if let Some(e) = d.entered {
-                self.count(e, 1);
-            }
+            self.book(d);
             return;
         };
-        let mut changes = Vec::with_capacity(4);
-        let group = self.liker_groups.entry((liker, week)).or_default();
+        let g = Self::group(
+            &mut self.liker_groups,
+            &mut self.groups,
+            packed(liker, week as u32),
+        );
+        let group = &mut self.groups[g];
+        let left = d.left.map(|l| group.remove(l, cap));
+        let entered = d.entered.map(|e| group.insert(e, cap));
+        for d2 in [left, entered].into_iter().flatten() {
+            self.book(d2);
+        }
+    }
+
+    fn book(&mut self, d: Delta) {
         if let Some(l) = d.left {
-            changes.push(group.remove(l, cap));
+            self.count(l, -1);
         }
         if let Some(e) = d.entered {
-            changes.push(group.insert(e, cap));
-        }
-        if group.items.is_empty() {
-            self.liker_groups.remove(&(liker, week));
-        }
-        for d2 in changes {
-            if let Some(l) = d2.left {
-                self.count(l, -1);
-            }
-            if let Some(e) = d2.entered {
-                self.count(e, 1);
-            }
+            self.count(e, 1);
         }
     }
 
     /// Adds (`sign` = 1) or removes (−1) a counted like.
-    fn count(&mut self, c: Cand, sign: i64) {
-        let post = c.2;
-        let m = self
-            .posts
-            .get_mut(&post)
-            .expect("a counted like's post is known");
+    fn count(&mut self, c: Counted, sign: i64) {
+        let p = c.2;
+        let delta = sign * c.3;
+        let m = &mut self.posts[p as usize];
         let old = m.weight;
-        m.weight += sign * c.3;
+        m.weight += delta;
         m.likes += sign;
-        let (new, time, week, author) = (m.weight, m.time, m.week, m.author);
-        let wk = self.weeks.entry(week).or_default();
-        if old > 0 {
-            wk.posts.remove(&(Reverse(old), time, post));
+        let (new, time, week, aw, slot) = (m.weight, m.time, m.week, m.aw, m.slot);
+        if old > 0
+            && let Some(moved) = self.ranked_posts.remove(week, old, slot)
+        {
+            self.posts[moved as usize].slot = slot;
         }
         if new > 0 {
-            wk.posts.insert((Reverse(new), time, post));
+            let id = self.posts[p as usize].id;
+            self.posts[p as usize].slot = self.ranked_posts.push(week, new, (time, id, p));
         }
-        let a = self.authors.entry((author, week)).or_default();
-        let old_key = a.key(author);
-        a.weight += sign * c.3;
+
+        let a = &mut self.authors[aw as usize];
+        let a_old = a.weight;
+        a.weight += delta;
         a.likes += sign;
+        let (a_new, a_slot) = (a.weight, a.slot);
         if old == 0 && new > 0 {
-            let pos = a.counted_posts.partition_point(|x| *x < (time, post));
-            a.counted_posts.insert(pos, (time, post));
+            a.counted += 1;
+            a.first = a.first.min(time);
         } else if old > 0 && new == 0 {
-            a.counted_posts.retain(|x| *x != (time, post));
-        }
-        let new_key = a.key(author);
-        if a.counted_posts.is_empty() {
-            self.authors.remove(&(author, week));
-        }
-        if old_key != new_key {
-            if let Some(k) = old_key {
-                wk.authors.remove(&k);
-            }
-            if let Some(k) = new_key {
-                wk.authors.insert(k);
+            a.counted -= 1;
+            if a.first == time {
+                let first = self.first_counted(aw);
+                self.authors[aw as usize].first = first;
             }
         }
-        if wk.posts.is_empty() && wk.authors.is_empty() {
-            self.weeks.remove(&week);
+        if a_old > 0
+            && let Some(moved) = self.ranked_authors.remove(week, a_old, a_slot)
+        {
+            self.authors[moved as usize].slot = a_slot;
         }
+        if a_new > 0 {
+            let a = &self.authors[aw as usize];
+            let tied = (a.first, a.author, aw);
+            self.authors[aw as usize].slot = self.ranked_authors.push(week, a_new, tied);
+        }
+    }
+
+    /// The earliest time of an author-week's posts with weight > 0.
+    fn first_counted(&self, aw: u32) -> i64 {
+        let mut first = i64::MAX;
+        let mut p = self.authors[aw as usize].posts;
+        while let Some(m) = self.posts.get(p as usize) {
+            if m.weight > 0 {
+                first = first.min(m.time);
+            }
+            p = m.next;
+        }
+        first
     }
 
     /// The weeks that have at least one counted like, in order.
     pub fn weeks(&self) -> Vec<Period> {
-        self.weeks.keys().map(|&w| week_period(w)).collect()
+        self.ranked_posts
+            .weeks()
+            .into_iter()
+            .map(week_period)
+            .collect()
     }
 
-    /// The top `k` posts and authors of ISO week `week`, in O(k + log n).
+    /// The top `k` posts and authors of ISO week `week`. Entries of equal
+    /// weight are ordered when read, so the cost is O(k log k + log n) plus
+    /// the size of the equal-weight group the k-th entry falls in.
     pub fn board(&self, week: Period, k: usize) -> Result<WeeklyBoard> {
         if week.grain() != Grain::Week {
             return Err(Error::invalid_input(
@@ -893,48 +1248,42 @@ impl LikeBoard {
             ));
         }
         let w = week_ordinal(week);
-        let mut board = WeeklyBoard {
-            week,
-            policy_hash: self.policy.hash().to_owned(),
-            posts: Vec::new(),
-            authors: Vec::new(),
-        };
-        let Some(sets) = self.weeks.get(&w) else {
-            return Ok(board);
-        };
-        let totals: Vec<PostTotal> = sets
-            .posts
-            .iter()
-            .take(k)
-            .map(|&(_, _, post)| self.total(post))
+        let totals: Vec<PostTotal> = self
+            .ranked_posts
+            .top(w, k)
+            .into_iter()
+            .map(|p| self.total(p))
             .collect();
-        board.posts = post_entries(&totals.iter().collect::<Vec<_>>());
-        let authors: Vec<AuthorEntry> = sets
-            .authors
-            .iter()
-            .take(k)
-            .map(|&(Reverse(weight), first, author)| {
-                let a = &self.authors[&(author, w)];
+        let authors: Vec<AuthorEntry> = self
+            .ranked_authors
+            .top(w, k)
+            .into_iter()
+            .map(|aw| {
+                let a = &self.authors[aw as usize];
                 AuthorEntry {
                     rank: 0,
-                    author,
-                    weight,
+                    author: a.author,
+                    weight: a.weight,
                     likes: a.likes as u64,
-                    posts: a.counted_posts.len() as u64,
-                    first_post_time: ts(first),
+                    posts: u64::from(a.counted),
+                    first_post_time: ts(a.first),
                 }
             })
             .collect();
-        board.authors = rank_authors(authors, k);
-        Ok(board)
+        Ok(WeeklyBoard {
+            week,
+            policy_hash: self.policy.hash().to_owned(),
+            posts: post_entries(&totals.iter().collect::<Vec<_>>()),
+            authors: rank_authors(authors, k),
+        })
     }
 
-    fn total(&self, post: PostId) -> PostTotal {
-        let m = &self.posts[&post];
+    fn total(&self, p: u32) -> PostTotal {
+        let m = &self.posts[p as usize];
         PostTotal {
             week: week_period(m.week),
             author: m.author,
-            post,
+            post: m.id,
             time: ts(m.time),
             weight: m.weight,
             likes: m.likes as u64,
@@ -943,10 +1292,9 @@ impl LikeBoard {
 
     /// Every post with a counted like as a mergeable partial.
     pub fn partial(&self) -> LikePartial {
-        let mut totals: Vec<PostTotal> = self
-            .weeks
-            .values()
-            .flat_map(|s| s.posts.iter().map(|&(_, _, post)| self.total(post)))
+        let mut totals: Vec<PostTotal> = (0..self.posts.len() as u32)
+            .filter(|&p| self.posts[p as usize].weight > 0)
+            .map(|p| self.total(p))
             .collect();
         totals.sort_unstable_by_key(|a| (a.week, a.author, a.post));
         LikePartial {
@@ -1000,21 +1348,21 @@ const LIKE_BOARD_FORMAT: &str = "zhiyuan.like_board.v1";
 
 impl LikeBoard {
     pub(crate) fn inputs(&self) -> BoardInputs {
-        let mut posts: Vec<(&PostId, &PostMeta)> = self.posts.iter().collect();
-        posts.sort_unstable_by_key(|(id, _)| **id);
-        let mut regs: Vec<(&VolunteerId, &i64)> = self.registered.iter().collect();
+        let mut posts: Vec<&PostMeta> = self.posts.iter().collect();
+        posts.sort_unstable_by_key(|m| m.id);
+        let mut regs = self.volunteers.clone();
         regs.sort_unstable();
-        let mut evs: Vec<LikeEvent> = self.events.values().cloned().collect();
+        let mut evs: Vec<LikeEvent> = self.events.iter().map(|e| self.event(e)).collect();
         evs.sort_unstable_by_key(|e| e.id);
         BoardInputs {
             registrations: RegistrationTable {
-                volunteer: regs.iter().map(|r| *r.0).collect(),
-                registered_at: regs.iter().map(|r| *r.1).collect(),
+                volunteer: regs.iter().map(|r| r.0).collect(),
+                registered_at: regs.iter().map(|r| r.1).collect(),
             },
             posts: PostTable {
-                id: posts.iter().map(|(id, _)| **id).collect(),
-                author: posts.iter().map(|(_, m)| m.author).collect(),
-                time: posts.iter().map(|(_, m)| m.time).collect(),
+                id: posts.iter().map(|m| m.id).collect(),
+                author: posts.iter().map(|m| m.author).collect(),
+                time: posts.iter().map(|m| m.time).collect(),
             },
             likes: LikeTable::from_events(&evs),
         }
@@ -1096,7 +1444,7 @@ impl LikeBoard {
                 Error::invalid_input(format!("likes.action[{i}]"), "is not like or unlike")
             })?;
             let ev = LikeEvent::new(l.event[i], l.liker[i], l.post[i], time, action);
-            if self.events.contains_key(&ev.id) {
+            if self.event_ix.get(ev.id).is_some() {
                 return Err(Error::conflict(
                     format!("likes.event[{i}]"),
                     format!("event {} is listed twice", ev.id),
@@ -1105,6 +1453,106 @@ impl LikeBoard {
             self.apply(&ev).map_err(|e| e.at(&format!("likes[{i}]")))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod incremental_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// Keys that stress the table: sequential, strided by the block size
+    /// and by 2^32 (packed keys), and the empty marker itself.
+    fn key() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            0u64..64,
+            (0u64..64).prop_map(|x| x * 4),
+            (0u64..64).prop_map(|x| x << 32),
+            (0u64..4).prop_map(|x| u64::MAX - x),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The open-addressing table answers like a map, through growth.
+        #[test]
+        fn id_table_is_a_map(ops in prop::collection::vec((key(), 0u32..1000), 0..300)) {
+            let mut t: IdTable<u32> = IdTable::new();
+            let mut model = BTreeMap::new();
+            for (k, v) in ops {
+                prop_assert_eq!(t.get(k), model.get(&k).copied());
+                t.set(k, v);
+                model.insert(k, v);
+            }
+            for (k, v) in &model {
+                prop_assert_eq!(t.get(*k), Some(*v));
+            }
+            prop_assert_eq!(t.len + usize::from(t.max_key.is_some()), model.len());
+        }
+
+        /// Buckets with positions kept by the caller give every top k of
+        /// the full order (weight desc, then tie key), for weights with
+        /// many ties, across weeks.
+        #[test]
+        fn ranked_top_k_is_the_sorted_prefix(
+            changes in prop::collection::vec((0usize..40, 0i64..5), 0..200),
+        ) {
+            // Member m: week m % 3, tie key (m % 7, m); weight in thousands.
+            let mut weight = [0i64; 40];
+            let mut slot = [0u32; 40];
+            let mut r = Ranked::default();
+            for (m, w) in changes {
+                let (week, new) = ((m % 3) as i32, w * 1000);
+                if weight[m] > 0
+                    && let Some(moved) = r.remove(week, weight[m], slot[m])
+                {
+                    slot[moved as usize] = slot[m];
+                }
+                weight[m] = new;
+                if new > 0 {
+                    slot[m] = r.push(week, new, ((m % 7) as i64, m as u64, m as u32));
+                }
+            }
+            let mut weeks = Vec::new();
+            for week in 0..3i32 {
+                let mut all: Vec<usize> =
+                    (0..40).filter(|&m| m % 3 == week as usize && weight[m] > 0).collect();
+                all.sort_by_key(|&m| (Reverse(weight[m]), m % 7, m));
+                if !all.is_empty() {
+                    weeks.push(week);
+                }
+                for k in [0, 1, 2, 5, 40] {
+                    let want: Vec<u32> = all.iter().take(k).map(|&m| m as u32).collect();
+                    prop_assert_eq!(r.top(week, k), want);
+                }
+            }
+            prop_assert_eq!(r.weeks(), weeks);
+        }
+    }
+
+    #[test]
+    fn capped_keeps_the_first_cap_and_reports_the_swap() {
+        let c = |t: i64| (t, t as u64, 0u32, 1000i64);
+        let mut g = Capped::Many(Vec::new());
+        let d = g.insert(c(5), 2);
+        assert_eq!((d.entered, d.left), (Some(c(5)), None));
+        let d = g.insert(c(7), 2);
+        assert_eq!((d.entered, d.left), (Some(c(7)), None));
+        // An earlier like enters and pushes the latest out of the cap.
+        let d = g.insert(c(1), 2);
+        assert_eq!((d.entered, d.left), (Some(c(1)), Some(c(7))));
+        // A later one does not enter.
+        let d = g.insert(c(9), 2);
+        assert_eq!((d.entered, d.left), (None, None));
+        // Removing a counted one lets the next in.
+        let d = g.remove(c(1), 2);
+        assert_eq!((d.entered, d.left), (Some(c(7)), Some(c(1))));
+        // Removing an absent one changes nothing.
+        let d = g.remove(c(3), 2);
+        assert_eq!((d.entered, d.left), (None, None));
+        assert_eq!(g.items(), &[c(5), c(7), c(9)]);
     }
 }
 
