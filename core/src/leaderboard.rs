@@ -1426,16 +1426,35 @@ fn check_times(table: &str, col: &str, v: &[i64]) -> Result<()> {
     }
 }
 
-/// One like row inside a liker bucket.
-#[derive(Clone, Copy)]
+/// One like row inside a liker bucket: 24 bytes, so a wave of rows stays
+/// small (see [`like_batch`]).
+#[derive(Clone, Copy, Default)]
 struct Rec {
     /// liker index << 32 | post rank.
     key: u64,
-    time: i64,
+    /// Time (µs) × 2 + action code. Checked times lie within years
+    /// 0001–9999 (|µs| < 2^58), so the product cannot overflow, and one
+    /// field instead of two saves the padding of a fourth.
+    time_action: i64,
     event: u64,
-    /// Rank of the first post of this post's (week, author) run.
-    group: u32,
-    action: u8,
+}
+
+impl Rec {
+    fn time(&self) -> i64 {
+        self.time_action >> 1
+    }
+
+    fn action(&self) -> u8 {
+        (self.time_action & 1) as u8
+    }
+
+    fn rank(&self) -> u32 {
+        (self.key & 0xffff_ffff) as u32
+    }
+
+    fn liker(&self) -> usize {
+        (self.key >> 32) as usize
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -1514,9 +1533,17 @@ pub fn like_batch(
     // About 64k rows a bucket: each bucket's sort stays cache-sized.
     let buckets = (likes.event.len() / (1 << 16)).clamp(1, 4096);
     run(opts.threads, || {
-        batch_with_buckets(posts, likes, regs, policy, opts, buckets)
+        batch_with_buckets(posts, likes, regs, policy, opts, buckets, WAVE_ROWS)
     })?
 }
+
+/// Rows of one wave of buckets: about 100 MB of [`Rec`]s in memory at a
+/// time, whatever the size of the table.
+const WAVE_ROWS: usize = 1 << 22;
+
+/// Key of a row decided before bucketing (outside the window, self-like).
+/// Never a real key: liker indices stay below `u32::MAX - 1`.
+const DECIDED: u64 = u64::MAX;
 
 fn batch_with_buckets(
     posts: PostColumns<'_>,
@@ -1525,6 +1552,7 @@ fn batch_with_buckets(
     policy: &Policy,
     opts: &BatchOptions,
     nb: usize,
+    wave_rows: usize,
 ) -> Result<LikeBatch> {
     let rules = Rules::new(policy);
     let np = posts.id.len();
@@ -1628,37 +1656,36 @@ fn batch_with_buckets(
         Some(Ok((li, p.rank)))
     };
 
-    // One pass over the rows in chunks: each chunk keys its rows and
-    // appends them to its own list per liker bucket (no shared writes, no
-    // second pass). A bucket later takes its lists in chunk order.
+    // Memory: rows are keyed once (8 bytes a row), then bucketed and
+    // filtered a wave of buckets at a time, so only one wave's records
+    // (24 bytes a row) and counted likes are in memory at once.
+    //
+    // Pass 1, in chunks: each row's key (or DECIDED), and per chunk how
+    // many rows each bucket gets, so every wave's records are placed
+    // exactly, in one allocation, without a growing list per bucket.
     const CHUNK: usize = 1 << 20;
     let bucket = |k: u64| ((k >> 32) as usize) % nb;
-    type ChunkOut = std::result::Result<Vec<Vec<Rec>>, usize>;
-    let chunks: Vec<ChunkOut> = (0..nl.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let rows = c * CHUNK..nl.min((c + 1) * CHUNK);
-            let mut lists: Vec<Vec<Rec>> = vec![Vec::new(); nb];
-            for i in rows {
+    let mut keys = vec![DECIDED; nl];
+    let hists: Vec<std::result::Result<Vec<usize>, usize>> = keys
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(c, ks)| {
+            let mut hist = vec![0usize; nb];
+            for (j, k) in ks.iter_mut().enumerate() {
+                let i = c * CHUNK + j;
                 match early(i) {
                     None => {}
                     Some(Err(_)) => return Err(i),
                     Some(Ok((li, r))) => {
-                        let key = (u64::from(li) << 32) | u64::from(r);
-                        lists[bucket(key)].push(Rec {
-                            key,
-                            time: likes.time[i],
-                            event: likes.event[i],
-                            group: 0,
-                            action: likes.action[i],
-                        });
+                        *k = (u64::from(li) << 32) | u64::from(r);
+                        hist[bucket(*k)] += 1;
                     }
                 }
             }
-            Ok(lists)
+            Ok(hist)
         })
         .collect();
-    if let Some(i) = chunks.iter().find_map(|c| c.as_ref().err()) {
+    if let Some(i) = hists.iter().find_map(|c| c.as_ref().err()) {
         return Err(early(*i)
             .and_then(|r| r.err())
             .expect("the row was marked bad"));
@@ -1666,10 +1693,17 @@ fn batch_with_buckets(
     if opts.check_event_ids {
         check_event_ids(likes)?;
     }
-    let mut by_bucket: Vec<Vec<Vec<Rec>>> = (0..nb).map(|_| Vec::new()).collect();
-    for lists in chunks.into_iter().flatten() {
-        for (b, l) in lists.into_iter().enumerate() {
-            by_bucket[b].push(l);
+    let hists: Vec<Vec<usize>> = hists.into_iter().flatten().collect();
+    let per_bucket: Vec<usize> = (0..nb).map(|b| hists.iter().map(|h| h[b]).sum()).collect();
+
+    // Consecutive buckets, about `wave_rows` rows a wave.
+    let mut waves: Vec<std::ops::Range<usize>> = Vec::new();
+    let (mut lo, mut rows) = (0, 0);
+    for (b, &n) in per_bucket.iter().enumerate() {
+        rows += n;
+        if rows >= wave_rows || b + 1 == nb {
+            waves.push(lo..b + 1);
+            (lo, rows) = (b + 1, 0);
         }
     }
 
@@ -1677,56 +1711,96 @@ fn batch_with_buckets(
     // below run slice by slice in cache, without atomics.
     let slice = np.div_ceil(64).max(1);
     let reg_at = regs.registered_at;
-    type BucketOut = (Vec<Vec<(u32, i64)>>, Vec<LikeVerdict>);
-    let bucket_out: Vec<BucketOut> = by_bucket
-        .into_par_iter()
-        .map(|lists| {
-            let mut recs: Vec<Rec> = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-            for l in lists {
-                recs.extend_from_slice(&l);
-            }
-            // Sort on the key alone (one integer compare), then order each
-            // (liker, post) run, usually one or two rows, by time and id.
-            recs.sort_unstable_by_key(|r| r.key);
-            for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
-                let g = ranked.group[(run[0].key & 0xffff_ffff) as usize];
-                for r in run.iter_mut() {
-                    r.group = g;
-                }
-                if run.len() > 1 {
-                    run.sort_unstable_by_key(|r| (r.time, r.event, r.action));
-                }
-            }
-            let mut out = Vec::new();
-            let mut adds: Vec<Vec<(u32, i64)>> = vec![Vec::new(); np.div_ceil(slice)];
-            let mut sink = |r: u32, v: LikeVerdict| {
-                if v.weight > 0 {
-                    adds[r as usize / slice].push((r, v.weight));
-                }
-                if opts.verdicts {
-                    out.push(v);
-                }
-            };
-            filter_bucket(&recs, &ranked, reg_at, &rules, &mut sink);
-            (adds, out)
-        })
-        .collect();
-
     let mut weights = vec![0i64; np];
     let mut counts = vec![0i64; np];
-    weights
-        .par_chunks_mut(slice)
-        .zip(counts.par_chunks_mut(slice))
-        .enumerate()
-        .for_each(|(c, (w, n))| {
-            let base = c * slice;
-            for (adds, _) in &bucket_out {
-                for &(r, x) in adds.get(c).into_iter().flatten() {
-                    w[r as usize - base] += x;
-                    n[r as usize - base] += 1;
-                }
+    let mut bucket_verdicts: Vec<LikeVerdict> = Vec::new();
+    for wave in waves {
+        let sizes = &per_bucket[wave.clone()];
+        let mut recs = vec![Rec::default(); sizes.iter().sum()];
+        // Pass 2: each chunk writes its rows of this wave's buckets into
+        // its own segment of every bucket (buckets in order, chunks in
+        // order inside a bucket).
+        let mut segs: Vec<Vec<&mut [Rec]>> = (0..hists.len()).map(|_| Vec::new()).collect();
+        let mut rest = recs.as_mut_slice();
+        for b in wave.clone() {
+            for (c, h) in hists.iter().enumerate() {
+                let (head, tail) = rest.split_at_mut(h[b]);
+                segs[c].push(head);
+                rest = tail;
             }
-        });
+        }
+        segs.into_par_iter()
+            .zip(keys.par_chunks(CHUNK))
+            .enumerate()
+            .for_each(|(c, (mut segs, ks))| {
+                let mut at = vec![0usize; segs.len()];
+                for (j, &k) in ks.iter().enumerate() {
+                    if k == DECIDED || !wave.contains(&bucket(k)) {
+                        continue;
+                    }
+                    let i = c * CHUNK + j;
+                    let s = bucket(k) - wave.start;
+                    segs[s][at[s]] = Rec {
+                        key: k,
+                        time_action: likes.time[i] * 2 + i64::from(likes.action[i]),
+                        event: likes.event[i],
+                    };
+                    at[s] += 1;
+                }
+            });
+        let mut by_bucket: Vec<&mut [Rec]> = Vec::with_capacity(sizes.len());
+        let mut rest = recs.as_mut_slice();
+        for &n in sizes {
+            let (head, tail) = rest.split_at_mut(n);
+            by_bucket.push(head);
+            rest = tail;
+        }
+        type BucketOut = (Vec<Vec<(u32, i64)>>, Vec<LikeVerdict>);
+        let bucket_out: Vec<BucketOut> = by_bucket
+            .into_par_iter()
+            .map(|recs| {
+                // Sort on the key alone (one integer compare), then order
+                // each (liker, post) run, usually one or two rows, by time
+                // and id.
+                recs.sort_unstable_by_key(|r| r.key);
+                for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
+                    if run.len() > 1 {
+                        run.sort_unstable_by_key(|r| (r.time(), r.event, r.action()));
+                    }
+                }
+                let mut out = Vec::new();
+                let mut adds: Vec<Vec<(u32, i64)>> = vec![Vec::new(); np.div_ceil(slice)];
+                let mut sink = |r: u32, v: LikeVerdict| {
+                    if v.weight > 0 {
+                        adds[r as usize / slice].push((r, v.weight));
+                    }
+                    if opts.verdicts {
+                        out.push(v);
+                    }
+                };
+                filter_bucket(recs, &ranked, reg_at, &rules, &mut sink);
+                (adds, out)
+            })
+            .collect();
+        drop(recs);
+        weights
+            .par_chunks_mut(slice)
+            .zip(counts.par_chunks_mut(slice))
+            .enumerate()
+            .for_each(|(c, (w, n))| {
+                let base = c * slice;
+                for (adds, _) in &bucket_out {
+                    for &(r, x) in adds.get(c).into_iter().flatten() {
+                        w[r as usize - base] += x;
+                        n[r as usize - base] += 1;
+                    }
+                }
+            });
+        if opts.verdicts {
+            bucket_verdicts.extend(bucket_out.into_iter().flat_map(|b| b.1));
+        }
+    }
+    drop(keys);
     // Few distinct weeks: convert each once, not once per post.
     let mut periods: Vec<(i32, Period)> = Vec::new();
     for &w in &ranked.week {
@@ -1756,7 +1830,7 @@ fn batch_with_buckets(
     };
 
     let verdicts = opts.verdicts.then(|| {
-        let mut v: Vec<LikeVerdict> = bucket_out.into_iter().flat_map(|b| b.1).collect();
+        let mut v = bucket_verdicts;
         let early_verdicts: Vec<LikeVerdict> = (0..nl)
             .into_par_iter()
             .filter(|&i| likes.action[i] == LikeAction::Like.code())
@@ -1897,8 +1971,7 @@ fn filter_bucket(
     rules: &Rules,
     sink: &mut impl FnMut(u32, LikeVerdict),
 ) {
-    let rank = |r: &Rec| (r.key & 0xffff_ffff) as u32;
-    let liker = |r: &Rec| (r.key >> 32) as usize;
+    let group = |r: &Rec| posts.group[r.rank() as usize];
     let mut author_cands: Vec<Cand> = Vec::new();
     let mut liker_cands: Vec<Cand> = Vec::new();
     let verdict = |c: &Cand, weight: i64, reason: Option<LikeReason>| LikeVerdict {
@@ -1909,20 +1982,22 @@ fn filter_bucket(
     let mut i = 0;
     while i < recs.len() {
         // One (liker, week) group.
-        let li = liker(&recs[i]);
-        let week = posts.week[recs[i].group as usize];
+        let li = recs[i].liker();
+        let week = posts.week[group(&recs[i]) as usize];
         let reg = reg_at[li];
         liker_cands.clear();
         // Checked once per (week, author) run, not per row.
-        while i < recs.len() && liker(&recs[i]) == li && posts.week[recs[i].group as usize] == week
+        while i < recs.len()
+            && recs[i].liker() == li
+            && posts.week[group(&recs[i]) as usize] == week
         {
             // One (liker, author, week) group.
-            let g = recs[i].group;
+            let g = group(&recs[i]);
             author_cands.clear();
-            while i < recs.len() && liker(&recs[i]) == li && recs[i].group == g {
+            while i < recs.len() && recs[i].liker() == li && group(&recs[i]) == g {
                 // One (liker, post) pair: replay its events in order.
                 let key = recs[i].key;
-                let r = rank(&recs[i]);
+                let r = recs[i].rank();
                 let mut head: Option<(i64, u64)> = None;
                 let mut last_event = None;
                 while i < recs.len() && recs[i].key == key {
@@ -1932,11 +2007,11 @@ fn filter_bucket(
                         continue; // a replayed row of the same event
                     }
                     last_event = Some(e.event);
-                    match (LikeAction::from_code(e.action), head) {
-                        (Some(LikeAction::Like), None) => head = Some((e.time, e.event)),
+                    match (LikeAction::from_code(e.action()), head) {
+                        (Some(LikeAction::Like), None) => head = Some((e.time(), e.event)),
                         (Some(LikeAction::Like), Some(_)) => sink(
                             r,
-                            verdict(&(e.time, e.event, 0, 0), 0, Some(LikeReason::Duplicate)),
+                            verdict(&(e.time(), e.event, 0, 0), 0, Some(LikeReason::Duplicate)),
                         ),
                         (Some(LikeAction::Unlike), Some(h)) => {
                             sink(r, verdict(&(h.0, h.1, 0, 0), 0, Some(LikeReason::Unliked)));
@@ -2003,11 +2078,13 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
-        /// Buckets only split work: any bucket count gives the same result.
+        /// Buckets and waves only split work: any bucket count and wave size
+        /// give the same result.
         #[test]
         fn bucket_count_does_not_change_the_result(
             rows in prop::collection::vec((1u64..40, 0u64..30, 0i64..400, 0u8..2), 0..300),
             nb in 2usize..9,
+            wave in 1usize..80,
             cap in prop::option::of(1u32..4),
         ) {
             let mut spec = crate::PolicySpec::default();
@@ -2032,8 +2109,8 @@ mod tests {
                 action: rows.iter().map(|r| r.3).collect(),
             };
             let opts = BatchOptions { verdicts: true, check_event_ids: true, threads: Threads::Global };
-            let run = |nb| batch_with_buckets(posts.columns(), likes.columns(), regs.columns(), &policy, &opts, nb).unwrap();
-            prop_assert_eq!(run(nb), run(1));
+            let run = |nb, wave| batch_with_buckets(posts.columns(), likes.columns(), regs.columns(), &policy, &opts, nb, wave).unwrap();
+            prop_assert_eq!(run(nb, wave), run(1, WAVE_ROWS));
         }
     }
 
