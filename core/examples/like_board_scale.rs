@@ -78,6 +78,7 @@ fn memory(posts: &PostTable, likes: &LikeTable, regs: &RegistrationTable, policy
     // Resets VmHWM to the current RSS, so the generator's peak is not counted.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let t = Instant::now();
+    let c = cpu_seconds();
     let boards = weekly_boards(
         posts.columns(),
         likes.columns(),
@@ -88,8 +89,9 @@ fn memory(posts: &PostTable, likes: &LikeTable, regs: &RegistrationTable, policy
     )
     .expect("synthetic data is valid");
     println!(
-        "weekly_boards: {:.3} s, {} boards, added peak RSS {:.0} MB (input RSS {before:.0} MB)",
+        "weekly_boards: {:.3} s wall, {:.2} s CPU, {} boards, added peak RSS {:.0} MB (input RSS {before:.0} MB)",
         t.elapsed().as_secs_f64(),
+        cpu_seconds() - c,
         boards.len(),
         status_mb("VmHWM") - before
     );

@@ -1108,6 +1108,30 @@ impl LikeBoard {
     }
 }
 
+/// `x % d` for a `u32` x by multiplications (Lemire's fastmod): bucketing
+/// takes it for every row of every wave, where a division would cost
+/// more than the rest of the row.
+#[derive(Clone, Copy)]
+struct FastMod {
+    m: u64,
+    d: u64,
+}
+
+impl FastMod {
+    fn new(d: usize) -> Self {
+        let d = d.clamp(1, u32::MAX as usize) as u64;
+        FastMod {
+            m: (u64::MAX / d).wrapping_add(1),
+            d,
+        }
+    }
+
+    fn of(&self, x: u32) -> usize {
+        let low = self.m.wrapping_mul(u64::from(x));
+        ((u128::from(low) * u128::from(self.d)) >> 64) as usize
+    }
+}
+
 /// Checks that a table's columns have one length.
 fn same_len(table: &str, columns: &[(&str, usize)]) -> Result<()> {
     let Some(&(first, n)) = columns.first() else {
@@ -1664,7 +1688,8 @@ fn batch_with_buckets(
     // many rows each bucket gets, so every wave's records are placed
     // exactly, in one allocation, without a growing list per bucket.
     const CHUNK: usize = 1 << 20;
-    let bucket = |k: u64| ((k >> 32) as usize) % nb;
+    let bucket = FastMod::new(nb);
+    let bucket = |k: u64| bucket.of((k >> 32) as u32);
     let mut keys = vec![DECIDED; nl];
     let hists: Vec<std::result::Result<Vec<usize>, usize>> = keys
         .par_chunks_mut(CHUNK)
@@ -1735,11 +1760,12 @@ fn batch_with_buckets(
             .for_each(|(c, (mut segs, ks))| {
                 let mut at = vec![0usize; segs.len()];
                 for (j, &k) in ks.iter().enumerate() {
-                    if k == DECIDED || !wave.contains(&bucket(k)) {
+                    // Out-of-wave buckets wrap to large values.
+                    let s = bucket(k).wrapping_sub(wave.start);
+                    if k == DECIDED || s >= segs.len() {
                         continue;
                     }
                     let i = c * CHUNK + j;
-                    let s = bucket(k) - wave.start;
                     segs[s][at[s]] = Rec {
                         key: k,
                         time_action: likes.time[i] * 2 + i64::from(likes.action[i]),
@@ -1763,7 +1789,13 @@ fn batch_with_buckets(
                 // each (liker, post) run, usually one or two rows, by time
                 // and id.
                 recs.sort_unstable_by_key(|r| r.key);
+                // Each row's (week, author) group, looked up in a loop of
+                // its own: its cache misses overlap, which they would not
+                // inside the filter's dependent loop.
+                let mut groups = Vec::with_capacity(recs.len());
                 for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
+                    let g = ranked.group[run[0].rank() as usize];
+                    groups.extend(std::iter::repeat_n(g, run.len()));
                     if run.len() > 1 {
                         run.sort_unstable_by_key(|r| (r.time(), r.event, r.action()));
                     }
@@ -1778,7 +1810,7 @@ fn batch_with_buckets(
                         out.push(v);
                     }
                 };
-                filter_bucket(recs, &ranked, reg_at, &rules, &mut sink);
+                filter_bucket(recs, &groups, &ranked, reg_at, &rules, &mut sink);
                 (adds, out)
             })
             .collect();
@@ -1966,12 +1998,12 @@ fn check_event_ids(likes: LikeColumns<'_>) -> Result<()> {
 /// verdict through `sink(post rank, verdict)`.
 fn filter_bucket(
     recs: &[Rec],
+    groups: &[u32],
     posts: &RankedPosts,
     reg_at: &[i64],
     rules: &Rules,
     sink: &mut impl FnMut(u32, LikeVerdict),
 ) {
-    let group = |r: &Rec| posts.group[r.rank() as usize];
     let mut author_cands: Vec<Cand> = Vec::new();
     let mut liker_cands: Vec<Cand> = Vec::new();
     let verdict = |c: &Cand, weight: i64, reason: Option<LikeReason>| LikeVerdict {
@@ -1983,18 +2015,15 @@ fn filter_bucket(
     while i < recs.len() {
         // One (liker, week) group.
         let li = recs[i].liker();
-        let week = posts.week[group(&recs[i]) as usize];
+        let week = posts.week[groups[i] as usize];
         let reg = reg_at[li];
         liker_cands.clear();
         // Checked once per (week, author) run, not per row.
-        while i < recs.len()
-            && recs[i].liker() == li
-            && posts.week[group(&recs[i]) as usize] == week
-        {
+        while i < recs.len() && recs[i].liker() == li && posts.week[groups[i] as usize] == week {
             // One (liker, author, week) group.
-            let g = group(&recs[i]);
+            let g = groups[i];
             author_cands.clear();
-            while i < recs.len() && recs[i].liker() == li && group(&recs[i]) == g {
+            while i < recs.len() && recs[i].liker() == li && groups[i] == g {
                 // One (liker, post) pair: replay its events in order.
                 let key = recs[i].key;
                 let r = recs[i].rank();
@@ -2111,6 +2140,28 @@ mod tests {
             let opts = BatchOptions { verdicts: true, check_event_ids: true, threads: Threads::Global };
             let run = |nb, wave| batch_with_buckets(posts.columns(), likes.columns(), regs.columns(), &policy, &opts, nb, wave).unwrap();
             prop_assert_eq!(run(nb, wave), run(1, WAVE_ROWS));
+        }
+    }
+
+    #[test]
+    fn fast_mod_is_the_remainder() {
+        for d in [1usize, 2, 3, 7, 308, 4096, 65_537] {
+            let f = FastMod::new(d);
+            for x in [
+                0u32,
+                1,
+                2,
+                306,
+                307,
+                308,
+                309,
+                4095,
+                65_536,
+                1 << 31,
+                u32::MAX,
+            ] {
+                assert_eq!(f.of(x), x as usize % d, "{x} % {d}");
+            }
         }
     }
 
