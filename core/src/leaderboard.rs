@@ -1132,6 +1132,58 @@ impl FastMod {
     }
 }
 
+/// `v` cut into consecutive pieces of the given lengths.
+fn split_by<'a, T>(mut v: &'a mut [T], sizes: &[usize]) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(sizes.len());
+    for &n in sizes {
+        let (head, tail) = v.split_at_mut(n);
+        out.push(head);
+        v = tail;
+    }
+    out
+}
+
+/// One bucket's counted likes (post rank << 32 | weight), grouped by
+/// slice of post ranks, and its verdicts when asked for.
+struct BucketAdds {
+    adds: Vec<u64>,
+    /// `adds[starts[c]..starts[c + 1]]` fall in slice c.
+    starts: Vec<u32>,
+    verdicts: Vec<LikeVerdict>,
+}
+
+impl BucketAdds {
+    /// Groups `adds` by slice (a counting sort into an exactly sized
+    /// vector).
+    fn by_slice(adds: &[u64], slice: usize, nslices: usize, verdicts: Vec<LikeVerdict>) -> Self {
+        let of = |a: u64| (a >> 32) as usize / slice;
+        let mut starts = vec![0u32; nslices + 1];
+        for &a in adds {
+            starts[of(a) + 1] += 1;
+        }
+        for c in 0..nslices {
+            starts[c + 1] += starts[c];
+        }
+        let mut at = starts.clone();
+        let mut out = vec![0u64; adds.len()];
+        for &a in adds {
+            let s = &mut at[of(a)];
+            out[*s as usize] = a;
+            *s += 1;
+        }
+        BucketAdds {
+            adds: out,
+            starts,
+            verdicts,
+        }
+    }
+
+    fn slice(&self, c: usize) -> &[u64] {
+        let (lo, hi) = (self.starts[c] as usize, self.starts[c + 1] as usize);
+        &self.adds[lo..hi]
+    }
+}
+
 /// Checks that a table's columns have one length.
 fn same_len(table: &str, columns: &[(&str, usize)]) -> Result<()> {
     let Some(&(first, n)) = columns.first() else {
@@ -1533,9 +1585,8 @@ impl PostLookup {
 struct RankedPosts {
     /// Rank of the first post of each post's (week, author) run.
     group: Vec<u32>,
-    id: Vec<u64>,
-    author: Vec<u64>,
-    time: Vec<i64>,
+    /// The post's row in the input (for its id, author and time).
+    row: Vec<u32>,
     week: Vec<i32>,
 }
 
@@ -1561,9 +1612,9 @@ pub fn like_batch(
     })?
 }
 
-/// Rows of one wave of buckets: about 100 MB of [`Rec`]s in memory at a
+/// Rows of one wave of buckets: about 50 MB of [`Rec`]s in memory at a
 /// time, whatever the size of the table.
-const WAVE_ROWS: usize = 1 << 22;
+const WAVE_ROWS: usize = 1 << 21;
 
 /// Key of a row decided before bucketing (outside the window, self-like).
 /// Never a real key: liker indices stay below `u32::MAX - 1`.
@@ -1651,9 +1702,7 @@ fn batch_with_buckets(
     }
     let ranked = RankedPosts {
         group,
-        id: order.par_iter().map(|o| o.2).collect(),
-        author: order.par_iter().map(|o| o.1).collect(),
-        time: order.par_iter().map(|o| posts.time[o.3 as usize]).collect(),
+        row: order.par_iter().map(|o| o.3).collect(),
         week: order.par_iter().map(|o| o.0).collect(),
     };
     drop(order);
@@ -1739,14 +1788,26 @@ fn batch_with_buckets(
     let mut weights = vec![0i64; np];
     let mut counts = vec![0i64; np];
     let mut bucket_verdicts: Vec<LikeVerdict> = Vec::new();
+    // One buffer each for every wave's records, groups and counted likes:
+    // a few large allocations instead of many that the allocator would
+    // keep.
+    let most = waves
+        .iter()
+        .map(|w| per_bucket[w.clone()].iter().sum())
+        .max()
+        .unwrap_or(0);
+    let mut rec_buf = vec![Rec::default(); most];
+    let mut group_buf = vec![0u32; most];
+    let mut add_buf = vec![0u64; most];
+    let nslices = np.div_ceil(slice);
     for wave in waves {
         let sizes = &per_bucket[wave.clone()];
-        let mut recs = vec![Rec::default(); sizes.iter().sum()];
+        let recs = &mut rec_buf[..sizes.iter().sum()];
         // Pass 2: each chunk writes its rows of this wave's buckets into
         // its own segment of every bucket (buckets in order, chunks in
         // order inside a bucket).
         let mut segs: Vec<Vec<&mut [Rec]>> = (0..hists.len()).map(|_| Vec::new()).collect();
-        let mut rest = recs.as_mut_slice();
+        let mut rest = &mut *recs;
         for b in wave.clone() {
             for (c, h) in hists.iter().enumerate() {
                 let (head, tail) = rest.split_at_mut(h[b]);
@@ -1774,17 +1835,14 @@ fn batch_with_buckets(
                     at[s] += 1;
                 }
             });
-        let mut by_bucket: Vec<&mut [Rec]> = Vec::with_capacity(sizes.len());
-        let mut rest = recs.as_mut_slice();
-        for &n in sizes {
-            let (head, tail) = rest.split_at_mut(n);
-            by_bucket.push(head);
-            rest = tail;
-        }
-        type BucketOut = (Vec<Vec<(u32, i64)>>, Vec<LikeVerdict>);
-        let bucket_out: Vec<BucketOut> = by_bucket
+        let by_bucket = split_by(recs, sizes)
+            .into_iter()
+            .zip(split_by(&mut group_buf, sizes))
+            .zip(split_by(&mut add_buf, sizes));
+        let bucket_out: Vec<BucketAdds> = by_bucket
+            .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|recs| {
+            .map(|((recs, groups), adds)| {
                 // Sort on the key alone (one integer compare), then order
                 // each (liker, post) run, usually one or two rows, by time
                 // and id.
@@ -1792,46 +1850,51 @@ fn batch_with_buckets(
                 // Each row's (week, author) group, looked up in a loop of
                 // its own: its cache misses overlap, which they would not
                 // inside the filter's dependent loop.
-                let mut groups = Vec::with_capacity(recs.len());
+                let mut at = 0;
                 for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
                     let g = ranked.group[run[0].rank() as usize];
-                    groups.extend(std::iter::repeat_n(g, run.len()));
+                    groups[at..at + run.len()].fill(g);
+                    at += run.len();
                     if run.len() > 1 {
                         run.sort_unstable_by_key(|r| (r.time(), r.event, r.action()));
                     }
                 }
                 let mut out = Vec::new();
-                let mut adds: Vec<Vec<(u32, i64)>> = vec![Vec::new(); np.div_ceil(slice)];
+                let mut n_adds = 0;
                 let mut sink = |r: u32, v: LikeVerdict| {
                     if v.weight > 0 {
-                        adds[r as usize / slice].push((r, v.weight));
+                        let w = u32::try_from(v.weight).expect("a like weighs at most FULL_WEIGHT");
+                        // At most one counted like per row.
+                        adds[n_adds] = (u64::from(r) << 32) | u64::from(w);
+                        n_adds += 1;
                     }
                     if opts.verdicts {
                         out.push(v);
                     }
                 };
-                filter_bucket(recs, &groups, &ranked, reg_at, &rules, &mut sink);
-                (adds, out)
+                filter_bucket(recs, groups, &ranked, reg_at, &rules, &mut sink);
+                BucketAdds::by_slice(&adds[..n_adds], slice, nslices, out)
             })
             .collect();
-        drop(recs);
         weights
             .par_chunks_mut(slice)
             .zip(counts.par_chunks_mut(slice))
             .enumerate()
             .for_each(|(c, (w, n))| {
                 let base = c * slice;
-                for (adds, _) in &bucket_out {
-                    for &(r, x) in adds.get(c).into_iter().flatten() {
-                        w[r as usize - base] += x;
-                        n[r as usize - base] += 1;
+                for b in &bucket_out {
+                    for &a in b.slice(c) {
+                        let r = (a >> 32) as usize - base;
+                        w[r] += (a & 0xffff_ffff) as i64;
+                        n[r] += 1;
                     }
                 }
             });
         if opts.verdicts {
-            bucket_verdicts.extend(bucket_out.into_iter().flat_map(|b| b.1));
+            bucket_verdicts.extend(bucket_out.into_iter().flat_map(|b| b.verdicts));
         }
     }
+    drop((rec_buf, group_buf, add_buf));
     drop(keys);
     // Few distinct weeks: convert each once, not once per post.
     let mut periods: Vec<(i32, Period)> = Vec::new();
@@ -1847,13 +1910,16 @@ fn batch_with_buckets(
     let totals: Vec<PostTotal> = (0..np)
         .into_par_iter()
         .filter(|&r| weights[r] > 0)
-        .map(|r| PostTotal {
-            week: period_of(ranked.week[r]),
-            author: ranked.author[r],
-            post: ranked.id[r],
-            time: ts(ranked.time[r]),
-            weight: weights[r],
-            likes: counts[r] as u64,
+        .map(|r| {
+            let row = ranked.row[r] as usize;
+            PostTotal {
+                week: period_of(ranked.week[r]),
+                author: posts.author[row],
+                post: posts.id[row],
+                time: ts(posts.time[row]),
+                weight: weights[r],
+                likes: counts[r] as u64,
+            }
         })
         .collect();
     let partial = LikePartial {
