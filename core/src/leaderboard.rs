@@ -1907,10 +1907,16 @@ fn batch_with_buckets(
         let i = periods.partition_point(|p| p.0 < w);
         periods[i].1
     };
-    let totals: Vec<PostTotal> = (0..np)
+    // The counted ranks first (4 bytes each), so the totals are collected
+    // into one exactly sized vector rather than joined from pieces.
+    let counted: Vec<u32> = (0..np as u32)
         .into_par_iter()
-        .filter(|&r| weights[r] > 0)
-        .map(|r| {
+        .filter(|&r| weights[r as usize] > 0)
+        .collect();
+    let totals: Vec<PostTotal> = counted
+        .par_iter()
+        .map(|&r| {
+            let r = r as usize;
             let row = ranked.row[r] as usize;
             PostTotal {
                 week: period_of(ranked.week[r]),
