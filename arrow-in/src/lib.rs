@@ -629,6 +629,33 @@ impl Column {
         Ok(out)
     }
 
+    /// The column as instants in UTC microseconds, checked as
+    /// [`Column::timestamps`] checks them (same errors), and borrowed when
+    /// it is one `timestamp[us, tz]` or `int64` chunk: a 20M-row time
+    /// column is then read in place instead of copied twice.
+    pub fn micros(&self) -> Result<Cow<'_, [i64]>> {
+        if let ([c], DataType::Timestamp(TimeUnit::Microsecond, Some(_)) | DataType::Int64) =
+            (self.chunks.as_slice(), &self.data_type)
+            && c.null_count() == 0
+        {
+            let v: &[i64] = match &self.data_type {
+                DataType::Int64 => c.as_primitive::<Int64Type>().values(),
+                _ => c.as_primitive::<TimestampMicrosecondType>().values(),
+            };
+            let (lo, hi) = (Timestamp::MIN.as_micros(), Timestamp::MAX.as_micros());
+            // Out-of-range values take the copying path, which names them.
+            if v.iter().fold(true, |ok, &t| ok & (lo..=hi).contains(&t)) {
+                return Ok(Cow::Borrowed(v));
+            }
+        }
+        Ok(Cow::Owned(
+            self.timestamps()?
+                .into_iter()
+                .map(Timestamp::as_micros)
+                .collect(),
+        ))
+    }
+
     /// The column as booleans (Arrow `bool`). Nulls are errors.
     pub fn bools(&self) -> Result<Vec<bool>> {
         if self.null_typed()? {
@@ -798,6 +825,44 @@ mod tests {
             c.strs().unwrap_err().to_string(),
             "c[1]: null value; this column must not contain nulls"
         );
+    }
+
+    #[test]
+    fn micros_borrow_one_checked_chunk_and_fail_as_timestamps_do() {
+        let tz = DataType::Timestamp(TimeUnit::Microsecond, Some("+08:00".into()));
+        let us: ArrayRef =
+            Arc::new(TimestampMicrosecondArray::from(vec![5, -7]).with_timezone("+08:00"));
+        let c = col(tz.clone(), vec![us.clone()]);
+        assert!(matches!(c.micros().unwrap(), Cow::Borrowed(&[5, -7])));
+        // Two chunks are joined into a copy.
+        let c = col(tz, vec![us.clone(), us]);
+        assert!(matches!(c.micros().unwrap(), Cow::Owned(ref v) if v == &[5, -7, 5, -7]));
+        let ms: ArrayRef =
+            Arc::new(arrow_array::TimestampMillisecondArray::from(vec![2]).with_timezone("UTC"));
+        let c = col(
+            DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+            vec![ms],
+        );
+        assert_eq!(c.micros().unwrap().as_ref(), &[2000]);
+        for bad in [
+            col(
+                DataType::Int64,
+                vec![Arc::new(Int64Array::from(vec![0, i64::MIN]))],
+            ),
+            col(
+                DataType::Int64,
+                vec![Arc::new(Int64Array::from(vec![Some(0), None]))],
+            ),
+            col(
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+                vec![Arc::new(TimestampMicrosecondArray::from(vec![0]))],
+            ),
+        ] {
+            assert_eq!(
+                bad.micros().unwrap_err().to_string(),
+                bad.timestamps().unwrap_err().to_string()
+            );
+        }
     }
 
     #[test]

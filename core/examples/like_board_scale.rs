@@ -11,11 +11,16 @@
 //! weeks, heavy-tailed likers and posts, 3 % unlikes, 1 % replayed rows,
 //! about 5 % new accounts. Prints the batch time (best of 3) at the default
 //! thread count and with one thread, and the incremental cost per like.
+//!
+//! With `--memory` as the last argument it instead runs the weekly boards
+//! once (2 threads) and prints the peak RSS the call adds on top of the
+//! generated input (Linux: `VmHWM` after the call minus `VmRSS` before it,
+//! the peak mark reset first), as the comparison script measures task d.
 
 use std::time::Instant;
 use zhiyuan::Policy;
 use zhiyuan::leaderboard::{
-    BatchOptions, LikeBoard, LikeTable, PostTable, RegistrationTable, like_batch,
+    BatchOptions, LikeBoard, LikeTable, PostTable, RegistrationTable, like_batch, weekly_boards,
 };
 use zhiyuan::posts::{LikeAction, LikeEvent};
 use zhiyuan::threads::Threads;
@@ -59,6 +64,40 @@ fn arg(i: usize, default: usize) -> usize {
         .nth(i)
         .and_then(|s| s.replace('_', "").parse().ok())
         .unwrap_or(default)
+}
+
+/// A `/proc/self/status` figure in MB (0 elsewhere).
+fn status_mb(field: &str) -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Prints the peak RSS one `weekly_boards` call adds (`--memory`).
+fn memory(posts: &PostTable, likes: &LikeTable, regs: &RegistrationTable, policy: &Policy) {
+    let before = status_mb("VmRSS");
+    // Resets VmHWM to the current RSS, so the generator's peak is not counted.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let t = Instant::now();
+    let c = cpu_seconds();
+    let boards = weekly_boards(
+        posts.columns(),
+        likes.columns(),
+        regs.columns(),
+        policy,
+        10,
+        Threads::exactly(2).expect("a count"),
+    )
+    .expect("synthetic data is valid");
+    println!(
+        "weekly_boards: {:.3} s wall, {:.2} s CPU, {} boards, added peak RSS {:.0} MB (input RSS {before:.0} MB)",
+        t.elapsed().as_secs_f64(),
+        cpu_seconds() - c,
+        boards.len(),
+        status_mb("VmHWM") - before
+    );
 }
 
 fn main() {
@@ -122,6 +161,10 @@ fn main() {
     );
 
     let policy = Policy::default();
+    if std::env::args().any(|a| a == "--memory") {
+        memory(&posts, &likes, &regs, &policy);
+        return;
+    }
     let run = |opts: &BatchOptions| {
         like_batch(
             posts.columns(),

@@ -1556,6 +1556,82 @@ mod incremental_tests {
     }
 }
 
+/// `x % d` for a `u32` x by multiplications (Lemire's fastmod): bucketing
+/// takes it for every row of every wave, where a division would cost
+/// more than the rest of the row.
+#[derive(Clone, Copy)]
+struct FastMod {
+    m: u64,
+    d: u64,
+}
+
+impl FastMod {
+    fn new(d: usize) -> Self {
+        let d = d.clamp(1, u32::MAX as usize) as u64;
+        FastMod {
+            m: (u64::MAX / d).wrapping_add(1),
+            d,
+        }
+    }
+
+    fn of(&self, x: u32) -> usize {
+        let low = self.m.wrapping_mul(u64::from(x));
+        ((u128::from(low) * u128::from(self.d)) >> 64) as usize
+    }
+}
+
+/// `v` cut into consecutive pieces of the given lengths.
+fn split_by<'a, T>(mut v: &'a mut [T], sizes: &[usize]) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(sizes.len());
+    for &n in sizes {
+        let (head, tail) = v.split_at_mut(n);
+        out.push(head);
+        v = tail;
+    }
+    out
+}
+
+/// One bucket's counted likes (post rank << 32 | weight), grouped by
+/// slice of post ranks, and its verdicts when asked for.
+struct BucketAdds {
+    adds: Vec<u64>,
+    /// `adds[starts[c]..starts[c + 1]]` fall in slice c.
+    starts: Vec<u32>,
+    verdicts: Vec<LikeVerdict>,
+}
+
+impl BucketAdds {
+    /// Groups `adds` by slice (a counting sort into an exactly sized
+    /// vector).
+    fn by_slice(adds: &[u64], slice: usize, nslices: usize, verdicts: Vec<LikeVerdict>) -> Self {
+        let of = |a: u64| (a >> 32) as usize / slice;
+        let mut starts = vec![0u32; nslices + 1];
+        for &a in adds {
+            starts[of(a) + 1] += 1;
+        }
+        for c in 0..nslices {
+            starts[c + 1] += starts[c];
+        }
+        let mut at = starts.clone();
+        let mut out = vec![0u64; adds.len()];
+        for &a in adds {
+            let s = &mut at[of(a)];
+            out[*s as usize] = a;
+            *s += 1;
+        }
+        BucketAdds {
+            adds: out,
+            starts,
+            verdicts,
+        }
+    }
+
+    fn slice(&self, c: usize) -> &[u64] {
+        let (lo, hi) = (self.starts[c] as usize, self.starts[c + 1] as usize);
+        &self.adds[lo..hi]
+    }
+}
+
 /// Checks that a table's columns have one length.
 fn same_len(table: &str, columns: &[(&str, usize)]) -> Result<()> {
     let Some(&(first, n)) = columns.first() else {
@@ -1874,16 +1950,35 @@ fn check_times(table: &str, col: &str, v: &[i64]) -> Result<()> {
     }
 }
 
-/// One like row inside a liker bucket.
-#[derive(Clone, Copy)]
+/// One like row inside a liker bucket: 24 bytes, so a wave of rows stays
+/// small (see [`like_batch`]).
+#[derive(Clone, Copy, Default)]
 struct Rec {
     /// liker index << 32 | post rank.
     key: u64,
-    time: i64,
+    /// Time (µs) × 2 + action code. Checked times lie within years
+    /// 0001–9999 (|µs| < 2^58), so the product cannot overflow, and one
+    /// field instead of two saves the padding of a fourth.
+    time_action: i64,
     event: u64,
-    /// Rank of the first post of this post's (week, author) run.
-    group: u32,
-    action: u8,
+}
+
+impl Rec {
+    fn time(&self) -> i64 {
+        self.time_action >> 1
+    }
+
+    fn action(&self) -> u8 {
+        (self.time_action & 1) as u8
+    }
+
+    fn rank(&self) -> u32 {
+        (self.key & 0xffff_ffff) as u32
+    }
+
+    fn liker(&self) -> usize {
+        (self.key >> 32) as usize
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -1938,15 +2033,15 @@ impl PostLookup {
 struct RankedPosts {
     /// Rank of the first post of each post's (week, author) run.
     group: Vec<u32>,
-    id: Vec<u64>,
-    author: Vec<u64>,
-    time: Vec<i64>,
+    /// The post's row in the input (for its id, author and time).
+    row: Vec<u32>,
     week: Vec<i32>,
 }
 
 /// The valid-like filter and per-post totals over columns. Multi-threaded
 /// on `opts.threads` ([`Threads`]); the result is identical for any
-/// thread count and any row order.
+/// thread count and any row order. Memory beyond the input: 8 bytes a like
+/// row, plus about 90 MB for a wave of buckets, plus per-post tables.
 ///
 /// Errors name the row: `likes[3].liker: unknown volunteer 7`,
 /// `likes[2].post: unknown post 9`, `posts[4].id: duplicate post 9 (also
@@ -1962,9 +2057,17 @@ pub fn like_batch(
     // About 64k rows a bucket: each bucket's sort stays cache-sized.
     let buckets = (likes.event.len() / (1 << 16)).clamp(1, 4096);
     run(opts.threads, || {
-        batch_with_buckets(posts, likes, regs, policy, opts, buckets)
+        batch_with_buckets(posts, likes, regs, policy, opts, buckets, WAVE_ROWS)
     })?
 }
+
+/// Rows of one wave of buckets: about 50 MB of [`Rec`]s in memory at a
+/// time, whatever the size of the table.
+const WAVE_ROWS: usize = 1 << 21;
+
+/// Key of a row decided before bucketing (outside the window, self-like).
+/// Never a real key: liker indices stay below `u32::MAX - 1`.
+const DECIDED: u64 = u64::MAX;
 
 fn batch_with_buckets(
     posts: PostColumns<'_>,
@@ -1973,6 +2076,7 @@ fn batch_with_buckets(
     policy: &Policy,
     opts: &BatchOptions,
     nb: usize,
+    wave_rows: usize,
 ) -> Result<LikeBatch> {
     let rules = Rules::new(policy);
     let np = posts.id.len();
@@ -2047,9 +2151,7 @@ fn batch_with_buckets(
     }
     let ranked = RankedPosts {
         group,
-        id: order.par_iter().map(|o| o.2).collect(),
-        author: order.par_iter().map(|o| o.1).collect(),
-        time: order.par_iter().map(|o| posts.time[o.3 as usize]).collect(),
+        row: order.par_iter().map(|o| o.3).collect(),
         week: order.par_iter().map(|o| o.0).collect(),
     };
     drop(order);
@@ -2076,37 +2178,37 @@ fn batch_with_buckets(
         Some(Ok((li, p.rank)))
     };
 
-    // One pass over the rows in chunks: each chunk keys its rows and
-    // appends them to its own list per liker bucket (no shared writes, no
-    // second pass). A bucket later takes its lists in chunk order.
+    // Memory: rows are keyed once (8 bytes a row), then bucketed and
+    // filtered a wave of buckets at a time, so only one wave's records
+    // (24 bytes a row) and counted likes are in memory at once.
+    //
+    // Pass 1, in chunks: each row's key (or DECIDED), and per chunk how
+    // many rows each bucket gets, so every wave's records are placed
+    // exactly, in one allocation, without a growing list per bucket.
     const CHUNK: usize = 1 << 20;
-    let bucket = |k: u64| ((k >> 32) as usize) % nb;
-    type ChunkOut = std::result::Result<Vec<Vec<Rec>>, usize>;
-    let chunks: Vec<ChunkOut> = (0..nl.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let rows = c * CHUNK..nl.min((c + 1) * CHUNK);
-            let mut lists: Vec<Vec<Rec>> = vec![Vec::new(); nb];
-            for i in rows {
+    let bucket = FastMod::new(nb);
+    let bucket = |k: u64| bucket.of((k >> 32) as u32);
+    let mut keys = vec![DECIDED; nl];
+    let hists: Vec<std::result::Result<Vec<usize>, usize>> = keys
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(c, ks)| {
+            let mut hist = vec![0usize; nb];
+            for (j, k) in ks.iter_mut().enumerate() {
+                let i = c * CHUNK + j;
                 match early(i) {
                     None => {}
                     Some(Err(_)) => return Err(i),
                     Some(Ok((li, r))) => {
-                        let key = (u64::from(li) << 32) | u64::from(r);
-                        lists[bucket(key)].push(Rec {
-                            key,
-                            time: likes.time[i],
-                            event: likes.event[i],
-                            group: 0,
-                            action: likes.action[i],
-                        });
+                        *k = (u64::from(li) << 32) | u64::from(r);
+                        hist[bucket(*k)] += 1;
                     }
                 }
             }
-            Ok(lists)
+            Ok(hist)
         })
         .collect();
-    if let Some(i) = chunks.iter().find_map(|c| c.as_ref().err()) {
+    if let Some(i) = hists.iter().find_map(|c| c.as_ref().err()) {
         return Err(early(*i)
             .and_then(|r| r.err())
             .expect("the row was marked bad"));
@@ -2114,10 +2216,17 @@ fn batch_with_buckets(
     if opts.check_event_ids {
         check_event_ids(likes)?;
     }
-    let mut by_bucket: Vec<Vec<Vec<Rec>>> = (0..nb).map(|_| Vec::new()).collect();
-    for lists in chunks.into_iter().flatten() {
-        for (b, l) in lists.into_iter().enumerate() {
-            by_bucket[b].push(l);
+    let hists: Vec<Vec<usize>> = hists.into_iter().flatten().collect();
+    let per_bucket: Vec<usize> = (0..nb).map(|b| hists.iter().map(|h| h[b]).sum()).collect();
+
+    // Consecutive buckets, about `wave_rows` rows a wave.
+    let mut waves: Vec<std::ops::Range<usize>> = Vec::new();
+    let (mut lo, mut rows) = (0, 0);
+    for (b, &n) in per_bucket.iter().enumerate() {
+        rows += n;
+        if rows >= wave_rows || b + 1 == nb {
+            waves.push(lo..b + 1);
+            (lo, rows) = (b + 1, 0);
         }
     }
 
@@ -2125,56 +2234,117 @@ fn batch_with_buckets(
     // below run slice by slice in cache, without atomics.
     let slice = np.div_ceil(64).max(1);
     let reg_at = regs.registered_at;
-    type BucketOut = (Vec<Vec<(u32, i64)>>, Vec<LikeVerdict>);
-    let bucket_out: Vec<BucketOut> = by_bucket
-        .into_par_iter()
-        .map(|lists| {
-            let mut recs: Vec<Rec> = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-            for l in lists {
-                recs.extend_from_slice(&l);
-            }
-            // Sort on the key alone (one integer compare), then order each
-            // (liker, post) run, usually one or two rows, by time and id.
-            recs.sort_unstable_by_key(|r| r.key);
-            for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
-                let g = ranked.group[(run[0].key & 0xffff_ffff) as usize];
-                for r in run.iter_mut() {
-                    r.group = g;
-                }
-                if run.len() > 1 {
-                    run.sort_unstable_by_key(|r| (r.time, r.event, r.action));
-                }
-            }
-            let mut out = Vec::new();
-            let mut adds: Vec<Vec<(u32, i64)>> = vec![Vec::new(); np.div_ceil(slice)];
-            let mut sink = |r: u32, v: LikeVerdict| {
-                if v.weight > 0 {
-                    adds[r as usize / slice].push((r, v.weight));
-                }
-                if opts.verdicts {
-                    out.push(v);
-                }
-            };
-            filter_bucket(&recs, &ranked, reg_at, &rules, &mut sink);
-            (adds, out)
-        })
-        .collect();
-
     let mut weights = vec![0i64; np];
     let mut counts = vec![0i64; np];
-    weights
-        .par_chunks_mut(slice)
-        .zip(counts.par_chunks_mut(slice))
-        .enumerate()
-        .for_each(|(c, (w, n))| {
-            let base = c * slice;
-            for (adds, _) in &bucket_out {
-                for &(r, x) in adds.get(c).into_iter().flatten() {
-                    w[r as usize - base] += x;
-                    n[r as usize - base] += 1;
-                }
+    let mut bucket_verdicts: Vec<LikeVerdict> = Vec::new();
+    // One buffer each for every wave's records, groups and counted likes:
+    // a few large allocations instead of many that the allocator would
+    // keep.
+    let most = waves
+        .iter()
+        .map(|w| per_bucket[w.clone()].iter().sum())
+        .max()
+        .unwrap_or(0);
+    let mut rec_buf = vec![Rec::default(); most];
+    let mut group_buf = vec![0u32; most];
+    let mut add_buf = vec![0u64; most];
+    let nslices = np.div_ceil(slice);
+    for wave in waves {
+        let sizes = &per_bucket[wave.clone()];
+        let recs = &mut rec_buf[..sizes.iter().sum()];
+        // Pass 2: each chunk writes its rows of this wave's buckets into
+        // its own segment of every bucket (buckets in order, chunks in
+        // order inside a bucket).
+        let mut segs: Vec<Vec<&mut [Rec]>> = (0..hists.len()).map(|_| Vec::new()).collect();
+        let mut rest = &mut *recs;
+        for b in wave.clone() {
+            for (c, h) in hists.iter().enumerate() {
+                let (head, tail) = rest.split_at_mut(h[b]);
+                segs[c].push(head);
+                rest = tail;
             }
-        });
+        }
+        segs.into_par_iter()
+            .zip(keys.par_chunks(CHUNK))
+            .enumerate()
+            .for_each(|(c, (mut segs, ks))| {
+                let mut at = vec![0usize; segs.len()];
+                for (j, &k) in ks.iter().enumerate() {
+                    // Out-of-wave buckets wrap to large values.
+                    let s = bucket(k).wrapping_sub(wave.start);
+                    if k == DECIDED || s >= segs.len() {
+                        continue;
+                    }
+                    let i = c * CHUNK + j;
+                    segs[s][at[s]] = Rec {
+                        key: k,
+                        time_action: likes.time[i] * 2 + i64::from(likes.action[i]),
+                        event: likes.event[i],
+                    };
+                    at[s] += 1;
+                }
+            });
+        let by_bucket = split_by(recs, sizes)
+            .into_iter()
+            .zip(split_by(&mut group_buf, sizes))
+            .zip(split_by(&mut add_buf, sizes));
+        let bucket_out: Vec<BucketAdds> = by_bucket
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|((recs, groups), adds)| {
+                // Sort on the key alone (one integer compare), then order
+                // each (liker, post) run, usually one or two rows, by time
+                // and id.
+                recs.sort_unstable_by_key(|r| r.key);
+                // Each row's (week, author) group, looked up in a loop of
+                // its own: its cache misses overlap, which they would not
+                // inside the filter's dependent loop.
+                let mut at = 0;
+                for run in recs.chunk_by_mut(|a, b| a.key == b.key) {
+                    let g = ranked.group[run[0].rank() as usize];
+                    groups[at..at + run.len()].fill(g);
+                    at += run.len();
+                    if run.len() > 1 {
+                        run.sort_unstable_by_key(|r| (r.time(), r.event, r.action()));
+                    }
+                }
+                let mut out = Vec::new();
+                let mut n_adds = 0;
+                let mut sink = |r: u32, v: LikeVerdict| {
+                    if v.weight > 0 {
+                        let w = u32::try_from(v.weight).expect("a like weighs at most FULL_WEIGHT");
+                        // At most one counted like per row.
+                        adds[n_adds] = (u64::from(r) << 32) | u64::from(w);
+                        n_adds += 1;
+                    }
+                    if opts.verdicts {
+                        out.push(v);
+                    }
+                };
+                filter_bucket(recs, groups, &ranked, reg_at, &rules, &mut sink);
+                BucketAdds::by_slice(&adds[..n_adds], slice, nslices, out)
+            })
+            .collect();
+        weights
+            .par_chunks_mut(slice)
+            .zip(counts.par_chunks_mut(slice))
+            .enumerate()
+            .for_each(|(c, (w, n))| {
+                let base = c * slice;
+                for b in &bucket_out {
+                    for &a in b.slice(c) {
+                        let r = (a >> 32) as usize - base;
+                        w[r] += (a & 0xffff_ffff) as i64;
+                        n[r] += 1;
+                    }
+                }
+            });
+        if opts.verdicts {
+            bucket_verdicts.extend(bucket_out.into_iter().flat_map(|b| b.verdicts));
+        }
+    }
+    drop((rec_buf, group_buf, add_buf));
+    drop(keys);
     // Few distinct weeks: convert each once, not once per post.
     let mut periods: Vec<(i32, Period)> = Vec::new();
     for &w in &ranked.week {
@@ -2186,16 +2356,25 @@ fn batch_with_buckets(
         let i = periods.partition_point(|p| p.0 < w);
         periods[i].1
     };
-    let totals: Vec<PostTotal> = (0..np)
+    // The counted ranks first (4 bytes each), so the totals are collected
+    // into one exactly sized vector rather than joined from pieces.
+    let counted: Vec<u32> = (0..np as u32)
         .into_par_iter()
-        .filter(|&r| weights[r] > 0)
-        .map(|r| PostTotal {
-            week: period_of(ranked.week[r]),
-            author: ranked.author[r],
-            post: ranked.id[r],
-            time: ts(ranked.time[r]),
-            weight: weights[r],
-            likes: counts[r] as u64,
+        .filter(|&r| weights[r as usize] > 0)
+        .collect();
+    let totals: Vec<PostTotal> = counted
+        .par_iter()
+        .map(|&r| {
+            let r = r as usize;
+            let row = ranked.row[r] as usize;
+            PostTotal {
+                week: period_of(ranked.week[r]),
+                author: posts.author[row],
+                post: posts.id[row],
+                time: ts(posts.time[row]),
+                weight: weights[r],
+                likes: counts[r] as u64,
+            }
         })
         .collect();
     let partial = LikePartial {
@@ -2204,7 +2383,7 @@ fn batch_with_buckets(
     };
 
     let verdicts = opts.verdicts.then(|| {
-        let mut v: Vec<LikeVerdict> = bucket_out.into_iter().flat_map(|b| b.1).collect();
+        let mut v = bucket_verdicts;
         let early_verdicts: Vec<LikeVerdict> = (0..nl)
             .into_par_iter()
             .filter(|&i| likes.action[i] == LikeAction::Like.code())
@@ -2340,13 +2519,12 @@ fn check_event_ids(likes: LikeColumns<'_>) -> Result<()> {
 /// verdict through `sink(post rank, verdict)`.
 fn filter_bucket(
     recs: &[Rec],
+    groups: &[u32],
     posts: &RankedPosts,
     reg_at: &[i64],
     rules: &Rules,
     sink: &mut impl FnMut(u32, LikeVerdict),
 ) {
-    let rank = |r: &Rec| (r.key & 0xffff_ffff) as u32;
-    let liker = |r: &Rec| (r.key >> 32) as usize;
     let mut author_cands: Vec<Cand> = Vec::new();
     let mut liker_cands: Vec<Cand> = Vec::new();
     let verdict = |c: &Cand, weight: i64, reason: Option<LikeReason>| LikeVerdict {
@@ -2357,20 +2535,19 @@ fn filter_bucket(
     let mut i = 0;
     while i < recs.len() {
         // One (liker, week) group.
-        let li = liker(&recs[i]);
-        let week = posts.week[recs[i].group as usize];
+        let li = recs[i].liker();
+        let week = posts.week[groups[i] as usize];
         let reg = reg_at[li];
         liker_cands.clear();
         // Checked once per (week, author) run, not per row.
-        while i < recs.len() && liker(&recs[i]) == li && posts.week[recs[i].group as usize] == week
-        {
+        while i < recs.len() && recs[i].liker() == li && posts.week[groups[i] as usize] == week {
             // One (liker, author, week) group.
-            let g = recs[i].group;
+            let g = groups[i];
             author_cands.clear();
-            while i < recs.len() && liker(&recs[i]) == li && recs[i].group == g {
+            while i < recs.len() && recs[i].liker() == li && groups[i] == g {
                 // One (liker, post) pair: replay its events in order.
                 let key = recs[i].key;
-                let r = rank(&recs[i]);
+                let r = recs[i].rank();
                 let mut head: Option<(i64, u64)> = None;
                 let mut last_event = None;
                 while i < recs.len() && recs[i].key == key {
@@ -2380,11 +2557,11 @@ fn filter_bucket(
                         continue; // a replayed row of the same event
                     }
                     last_event = Some(e.event);
-                    match (LikeAction::from_code(e.action), head) {
-                        (Some(LikeAction::Like), None) => head = Some((e.time, e.event)),
+                    match (LikeAction::from_code(e.action()), head) {
+                        (Some(LikeAction::Like), None) => head = Some((e.time(), e.event)),
                         (Some(LikeAction::Like), Some(_)) => sink(
                             r,
-                            verdict(&(e.time, e.event, 0, 0), 0, Some(LikeReason::Duplicate)),
+                            verdict(&(e.time(), e.event, 0, 0), 0, Some(LikeReason::Duplicate)),
                         ),
                         (Some(LikeAction::Unlike), Some(h)) => {
                             sink(r, verdict(&(h.0, h.1, 0, 0), 0, Some(LikeReason::Unliked)));
@@ -2451,11 +2628,13 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
-        /// Buckets only split work: any bucket count gives the same result.
+        /// Buckets and waves only split work: any bucket count and wave size
+        /// give the same result.
         #[test]
         fn bucket_count_does_not_change_the_result(
             rows in prop::collection::vec((1u64..40, 0u64..30, 0i64..400, 0u8..2), 0..300),
             nb in 2usize..9,
+            wave in 1usize..80,
             cap in prop::option::of(1u32..4),
         ) {
             let mut spec = crate::PolicySpec::default();
@@ -2480,8 +2659,30 @@ mod tests {
                 action: rows.iter().map(|r| r.3).collect(),
             };
             let opts = BatchOptions { verdicts: true, check_event_ids: true, threads: Threads::Global };
-            let run = |nb| batch_with_buckets(posts.columns(), likes.columns(), regs.columns(), &policy, &opts, nb).unwrap();
-            prop_assert_eq!(run(nb), run(1));
+            let run = |nb, wave| batch_with_buckets(posts.columns(), likes.columns(), regs.columns(), &policy, &opts, nb, wave).unwrap();
+            prop_assert_eq!(run(nb, wave), run(1, WAVE_ROWS));
+        }
+    }
+
+    #[test]
+    fn fast_mod_is_the_remainder() {
+        for d in [1usize, 2, 3, 7, 308, 4096, 65_537] {
+            let f = FastMod::new(d);
+            for x in [
+                0u32,
+                1,
+                2,
+                306,
+                307,
+                308,
+                309,
+                4095,
+                65_536,
+                1 << 31,
+                u32::MAX,
+            ] {
+                assert_eq!(f.of(x), x as usize % d, "{x} % {d}");
+            }
         }
     }
 

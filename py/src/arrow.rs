@@ -240,6 +240,12 @@ impl Column {
         self.0.timestamps().map_err(to_py_err)
     }
 
+    /// The column as UTC microseconds (the checks of `timestamps`),
+    /// borrowed when it is one `timestamp[us, tz]` or `int64` chunk.
+    pub(crate) fn micros(&self) -> PyResult<Cow<'_, [i64]>> {
+        self.0.micros().map_err(to_py_err)
+    }
+
     /// The column as booleans (Arrow `bool`). Nulls are errors.
     pub(crate) fn bools(&self) -> PyResult<Vec<bool>> {
         self.0.bools().map_err(to_py_err)

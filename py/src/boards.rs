@@ -7,8 +7,12 @@ use crate::arrow::{ArrowColumn, ArrowTable, Column, Columns};
 use crate::convert::{from_py, into_py_value_serde, py_value, serde_to_py, timestamp};
 use crate::errors::{check, run};
 use crate::policy::{Period, Policy, period_arg};
-use arrow_array::{Int64Array, StringArray, UInt64Array};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int8Type, UInt8Type};
+use arrow_array::{Array, Int64Array, StringArray, UInt64Array};
+use arrow_schema::DataType;
 use pyo3::prelude::*;
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use zhiyuan::leaderboard::{
     AuthorEntry, BatchOptions, LikeColumns, PostColumns, PostEntry, RegistrationColumns,
@@ -257,13 +261,27 @@ impl Feed {
     }
 }
 
-/// A timestamp column as UTC microseconds.
-fn micros(c: &Column) -> PyResult<Vec<i64>> {
-    Ok(c.timestamps()?.into_iter().map(|t| t.as_micros()).collect())
-}
-
-/// The like `action` column: `like` / `unlike` text, or codes 0 / 1.
-fn actions(c: &Column) -> PyResult<Vec<u8>> {
+/// The like `action` column: `like` / `unlike` text, or codes 0 / 1;
+/// borrowed when it is one `int8` / `uint8` chunk of 0s and 1s (the bytes
+/// are then the core's codes as they are).
+fn actions(c: &Column) -> PyResult<Cow<'_, [u8]>> {
+    let (data_type, chunks) = c.raw();
+    if let [chunk] = chunks
+        && chunk.null_count() == 0
+    {
+        let bytes: Option<&[u8]> = match data_type {
+            // Same bytes: the values checked below are 0 and 1.
+            DataType::Int8 => Some(chunk.as_primitive::<Int8Type>().values().inner().as_slice()),
+            DataType::UInt8 => Some(chunk.as_primitive::<UInt8Type>().values()),
+            _ => None,
+        };
+        // Other values take the converting path below, which names them.
+        if let Some(bytes) = bytes
+            && bytes.iter().fold(true, |ok, &b| ok & (b <= 1))
+        {
+            return Ok(Cow::Borrowed(bytes));
+        }
+    }
     if c.is_text() {
         return c
             .strs()?
@@ -327,10 +345,10 @@ impl Inputs {
         let [pid, pauthor, ptime] = &self.posts;
         let [event, liker, post, ltime, action] = &self.likes;
         let [volunteer, registered] = &self.regs;
-        let (pid, pauthor, ptime) = (pid.u64s()?, pauthor.u64s()?, micros(ptime)?);
+        let (pid, pauthor, ptime) = (pid.u64s()?, pauthor.u64s()?, ptime.micros()?);
         let (event, liker, post) = (event.u64s()?, liker.u64s()?, post.u64s()?);
-        let (ltime, action) = (micros(ltime)?, actions(action)?);
-        let (volunteer, registered) = (volunteer.u64s()?, micros(registered)?);
+        let (ltime, action) = (ltime.micros()?, actions(action)?);
+        let (volunteer, registered) = (volunteer.u64s()?, registered.micros()?);
         run(py, || {
             f(
                 PostColumns {
