@@ -340,6 +340,64 @@ typedef struct zy_policy zy_policy;
 typedef struct zy_unit_tree zy_unit_tree;
 
 /**
+ * Posts as columns of `n` rows (the caller's arrays, read in place).
+ */
+typedef struct zy_post_columns {
+  /**
+   * Post ids (unique).
+   */
+  const uint64_t *id;
+  /**
+   * Authors.
+   */
+  const uint64_t *author;
+  /**
+   * Post times, µs since the Unix epoch, UTC.
+   */
+  const int64_t *time;
+} zy_post_columns;
+
+/**
+ * Like events as columns of `n` rows (read in place).
+ */
+typedef struct zy_like_columns {
+  /**
+   * Event ids.
+   */
+  const uint64_t *event;
+  /**
+   * Likers.
+   */
+  const uint64_t *liker;
+  /**
+   * Liked posts.
+   */
+  const uint64_t *post;
+  /**
+   * Event times, µs since the Unix epoch, UTC.
+   */
+  const int64_t *time;
+  /**
+   * 0 like, 1 unlike.
+   */
+  const uint8_t *action;
+} zy_like_columns;
+
+/**
+ * Volunteer registrations as columns of `n` rows (read in place).
+ */
+typedef struct zy_registration_columns {
+  /**
+   * Volunteers (unique).
+   */
+  const uint64_t *volunteer;
+  /**
+   * Registration times, µs since the Unix epoch, UTC.
+   */
+  const int64_t *registered_at;
+} zy_registration_columns;
+
+/**
  * Everything a credit rule can read about one volunteer at one instant
  * (the core `Facts`; JSON callers use its serde form). Hours are whole
  * minutes, the average rating is in hundredths.
@@ -835,6 +893,32 @@ zy_status zy_like_batch_json(const struct zy_policy *policy, const char *in_json
 zy_status zy_weekly_boards_json(const struct zy_policy *policy,
                                 const char *in_json,
                                 char **out_json);
+
+/**
+ * The top `k` posts and authors of every week with likes, from columns:
+ * the same computation and the same `[WeeklyBoard]` JSON as
+ * `zy_weekly_boards_json`, without JSON input. `threads` is 0 for the
+ * global pool or an exact count (the output does not depend on it). A
+ * NULL column with rows is `ZY_STATUS_NULL_ARGUMENT` naming it
+ * (`likes.event`); bad rows are `ZY_STATUS_INVALID_INPUT` naming the row
+ * (`likes[3].action: …`). On success `*out_json` is owned: free it with
+ * `zy_string_free`.
+ *
+ * # Safety
+ * `policy` NULL or a live policy; each columns struct NULL or with every
+ * pointer NULL or pointing to its `n_*` readable elements; `out_json`
+ * NULL or writable.
+ */
+zy_status zy_weekly_boards_columns(const struct zy_policy *policy,
+                                   const struct zy_post_columns *posts,
+                                   size_t n_posts,
+                                   const struct zy_like_columns *likes,
+                                   size_t n_likes,
+                                   const struct zy_registration_columns *registrations,
+                                   size_t n_registrations,
+                                   uint32_t k,
+                                   uint32_t threads,
+                                   char **out_json);
 
 /**
  * `partial.merge`: `{"partials": [LikePartial]}` (at least one) → the

@@ -5,19 +5,26 @@
 //!   and partial queries;
 //! - batch JSON calls over whole tables (`zy_like_batch_json`,
 //!   `zy_weekly_boards_json`) and over mergeable partials
-//!   (`zy_like_partial_*_json`), for back ends that shard the likes.
+//!   (`zy_like_partial_*_json`), for back ends that shard the likes;
+//! - the column call `zy_weekly_boards_columns`: the caller's arrays read in
+//!   place (tens of millions of likes, no JSON on the way in), the boards
+//!   out as the same JSON as `zy_weekly_boards_json`.
 //!
 //! Ops and schemas as in `tests/vectors/leaderboard`
 //! (`core/tests/vectors_boards.rs`).
 
-use crate::boundary::{Handle, mut_json, plain_json, policy_handle, ref_json};
+use crate::boundary::{
+    Handle, ffi_boundary, mut_json, out_arg, owned_string, plain_json, policy_handle, ref_arg,
+    ref_json, slice_arg, threads_arg, to_json,
+};
 use crate::error::{CallError, zy_status};
 use crate::policy::zy_policy;
 use serde::Deserialize;
 use std::ffi::c_char;
 use zhiyuan::hours::VolunteerId;
 use zhiyuan::leaderboard::{
-    BatchOptions, LikePartial, LikeTable, PostTable, RegistrationTable, like_batch, weekly_boards,
+    BatchOptions, LikeColumns, LikePartial, LikeTable, PostColumns, PostTable, RegistrationColumns,
+    RegistrationTable, like_batch, weekly_boards,
 };
 use zhiyuan::posts::{Comment, Feed, LikeEvent, Post, PostId};
 use zhiyuan::threads::Threads;
@@ -381,6 +388,114 @@ pub unsafe extern "C" fn zy_weekly_boards_json(
             t.k,
             t.threads,
         )
+    })
+}
+
+/// Posts as columns of `n` rows (the caller's arrays, read in place).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct zy_post_columns {
+    /// Post ids (unique).
+    pub id: *const u64,
+    /// Authors.
+    pub author: *const u64,
+    /// Post times, µs since the Unix epoch, UTC.
+    pub time: *const i64,
+}
+
+/// Like events as columns of `n` rows (read in place).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct zy_like_columns {
+    /// Event ids.
+    pub event: *const u64,
+    /// Likers.
+    pub liker: *const u64,
+    /// Liked posts.
+    pub post: *const u64,
+    /// Event times, µs since the Unix epoch, UTC.
+    pub time: *const i64,
+    /// 0 like, 1 unlike.
+    pub action: *const u8,
+}
+
+/// Volunteer registrations as columns of `n` rows (read in place).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct zy_registration_columns {
+    /// Volunteers (unique).
+    pub volunteer: *const u64,
+    /// Registration times, µs since the Unix epoch, UTC.
+    pub registered_at: *const i64,
+}
+
+/// The top `k` posts and authors of every week with likes, from columns:
+/// the same computation and the same `[WeeklyBoard]` JSON as
+/// `zy_weekly_boards_json`, without JSON input. `threads` is 0 for the
+/// global pool or an exact count (the output does not depend on it). A
+/// NULL column with rows is `ZY_STATUS_NULL_ARGUMENT` naming it
+/// (`likes.event`); bad rows are `ZY_STATUS_INVALID_INPUT` naming the row
+/// (`likes[3].action: …`). On success `*out_json` is owned: free it with
+/// `zy_string_free`.
+///
+/// # Safety
+/// `policy` NULL or a live policy; each columns struct NULL or with every
+/// pointer NULL or pointing to its `n_*` readable elements; `out_json`
+/// NULL or writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn zy_weekly_boards_columns(
+    policy: *const zy_policy,
+    posts: *const zy_post_columns,
+    n_posts: usize,
+    likes: *const zy_like_columns,
+    n_likes: usize,
+    registrations: *const zy_registration_columns,
+    n_registrations: usize,
+    k: u32,
+    threads: u32,
+    out_json: *mut *mut c_char,
+) -> zy_status {
+    ffi_boundary(|| {
+        // SAFETY (all): per the caller, live or NULL pointers to `n_*`
+        // elements; NULL is refused by `ref_arg` / `slice_arg`.
+        let p = unsafe { ref_arg(policy, "policy") }?;
+        let (ps, ls) = unsafe { (ref_arg(posts, "posts")?, ref_arg(likes, "likes")?) };
+        let rs = unsafe { ref_arg(registrations, "registrations") }?;
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let threads = threads_arg(threads)?;
+        let posts = unsafe {
+            PostColumns {
+                id: slice_arg(ps.id, n_posts, "posts.id")?,
+                author: slice_arg(ps.author, n_posts, "posts.author")?,
+                time: slice_arg(ps.time, n_posts, "posts.time")?,
+            }
+        };
+        let likes = unsafe {
+            LikeColumns {
+                event: slice_arg(ls.event, n_likes, "likes.event")?,
+                liker: slice_arg(ls.liker, n_likes, "likes.liker")?,
+                post: slice_arg(ls.post, n_likes, "likes.post")?,
+                time: slice_arg(ls.time, n_likes, "likes.time")?,
+                action: slice_arg(ls.action, n_likes, "likes.action")?,
+            }
+        };
+        let regs = unsafe {
+            RegistrationColumns {
+                volunteer: slice_arg(rs.volunteer, n_registrations, "registrations.volunteer")?,
+                registered_at: slice_arg(
+                    rs.registered_at,
+                    n_registrations,
+                    "registrations.registered_at",
+                )?,
+            }
+        };
+        let boards = weekly_boards(posts, likes, regs, &p.inner, k as usize, threads)?;
+        out.write(owned_string(to_json(&boards)?)?);
+        Ok(())
     })
 }
 

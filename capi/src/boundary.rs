@@ -141,6 +141,15 @@ pub(crate) unsafe fn out_arg<T>(p: *mut T, arg: &str) -> Result<Out<T>, CallErro
     NonNull::new(p).map(Out).ok_or_else(|| CallError::null(arg))
 }
 
+/// A `threads` argument: 0 for the global pool, else an exact count.
+pub(crate) fn threads_arg(threads: u32) -> Result<zhiyuan::threads::Threads, CallError> {
+    use zhiyuan::threads::Threads;
+    Ok(match threads {
+        0 => Threads::Global,
+        n => Threads::exactly(n as usize)?,
+    })
+}
+
 /// Hands a Rust string to C as an owned `char *` (freed by `zy_string_free`).
 pub(crate) fn owned_string(s: String) -> Result<*mut c_char, CallError> {
     // JSON and TOML writers escape NUL, so this only fails on a core bug.

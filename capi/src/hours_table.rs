@@ -7,7 +7,7 @@
 //! `threads` is 0 for the global pool or an exact thread count; the output
 //! does not depend on it.
 
-use crate::boundary::{enum_arg, ffi_boundary, out_arg, ref_arg, slice_arg};
+use crate::boundary::{enum_arg, ffi_boundary, out_arg, ref_arg, slice_arg, threads_arg};
 use crate::error::{CallError, zy_status};
 use crate::policy::zy_policy;
 use crate::units::zy_unit_tree;
@@ -17,7 +17,6 @@ use zhiyuan::hours_table::{
     merge_hours_by_period, merge_unit_minutes, unit_minutes,
 };
 use zhiyuan::labels::{Codes, Labels};
-use zhiyuan::threads::Threads;
 use zhiyuan::time::Grain;
 
 /// `uint32_t` codes for the `grain` of `zy_hours_by_period_columns`.
@@ -142,13 +141,6 @@ impl Read<'_> {
             }),
         }
     }
-}
-
-fn threads_arg(threads: u32) -> Result<Threads, CallError> {
-    Ok(match threads {
-        0 => Threads::Global,
-        n => Threads::exactly(n as usize)?,
-    })
 }
 
 /// A library-allocated column handed to C.

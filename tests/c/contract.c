@@ -648,6 +648,37 @@ static void null_arguments_kernels(zy_policy *p, zy_unit_tree *t) {
     CHECK_STATUS(zy_find_overlaps_columns(&cols, 1, 0, &ov), ZY_STATUS_NULL_ARGUMENT);
     CHECK_MSG("columns.start: must not be NULL");
     CHECK(ov == (zy_overlaps *)SENTINEL);
+    {
+        /* Like columns: each struct, the policy and the output are checked
+         * first; a NULL column with rows is named; no output on failure. */
+        const uint64_t one = 1;
+        const int64_t when = 1709600400000000LL;
+        const uint8_t like = 0;
+        const zy_post_columns posts = {&one, &one, &when};
+        zy_like_columns likes = {&one, &one, &one, &when, &like};
+        const zy_registration_columns regs = {&one, &when};
+        char *boards = (char *)SENTINEL;
+        CHECK_STATUS(zy_weekly_boards_columns(NULL, &posts, 1, &likes, 1, &regs, 1, 10, 0, &boards),
+                     ZY_STATUS_NULL_ARGUMENT);
+        CHECK_MSG("policy: must not be NULL");
+        CHECK_STATUS(zy_weekly_boards_columns(p, NULL, 1, &likes, 1, &regs, 1, 10, 0, &boards),
+                     ZY_STATUS_NULL_ARGUMENT);
+        CHECK_MSG("posts: must not be NULL");
+        CHECK_STATUS(zy_weekly_boards_columns(p, &posts, 1, NULL, 1, &regs, 1, 10, 0, &boards),
+                     ZY_STATUS_NULL_ARGUMENT);
+        CHECK_MSG("likes: must not be NULL");
+        CHECK_STATUS(zy_weekly_boards_columns(p, &posts, 1, &likes, 1, NULL, 1, 10, 0, &boards),
+                     ZY_STATUS_NULL_ARGUMENT);
+        CHECK_MSG("registrations: must not be NULL");
+        CHECK_STATUS(zy_weekly_boards_columns(p, &posts, 1, &likes, 1, &regs, 1, 10, 0, NULL),
+                     ZY_STATUS_NULL_ARGUMENT);
+        CHECK_MSG("out_json: must not be NULL");
+        likes.time = NULL;
+        CHECK_STATUS(zy_weekly_boards_columns(p, &posts, 1, &likes, 1, &regs, 1, 10, 0, &boards),
+                     ZY_STATUS_NULL_ARGUMENT);
+        CHECK_MSG("likes.time: must not be NULL");
+        CHECK(boards == (char *)SENTINEL);
+    }
     zy_period_minutes_free(NULL);
     zy_unit_minutes_free(NULL);
     zy_overlaps_free(NULL);
