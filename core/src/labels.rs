@@ -122,6 +122,13 @@ fn first_where<K: Copy>(codes: &[K], bad: impl Fn(K) -> bool) -> Option<usize> {
     codes.iter().position(|&k| bad(k))
 }
 
+/// Clears `keep[i]` where byte code `i` maps to `false` in `table`.
+fn retain_bytes(keep: &mut [bool], codes: impl Iterator<Item = u8>, table: &[bool; 256]) {
+    for (k, c) in keep.iter_mut().zip(codes) {
+        *k &= table[usize::from(c)];
+    }
+}
+
 /// One label per row: the values themselves, or codes into `labels`.
 #[derive(Clone, Copy, Debug)]
 pub enum Labels<'a, T> {
@@ -187,29 +194,24 @@ impl<T: Copy> Labels<'_, T> {
                 let mut table: Vec<bool> = labels.iter().map(|&x| wanted(x)).collect();
                 table.push(false);
                 let last = table.len() - 1;
-                let byte_table = || {
+                // A full 256-entry table for byte codes: no clamp and no
+                // bounds check per row; a negative `i8` (bytes past 127) is
+                // outside every table.
+                let byte_table = |signed: bool| {
                     let mut t = [false; 256];
-                    for (i, x) in t.iter_mut().enumerate() {
-                        *x = table[i.min(last)];
+                    for (b, x) in t.iter_mut().enumerate() {
+                        *x = !(signed && b > 127) && table[b.min(last)];
                     }
                     t
                 };
                 match codes {
-                    // Byte codes index a full 256-entry table: no clamp, no
-                    // bounds check (a negative `i8` lands past 127).
                     Codes::I8(c) => {
-                        let t = byte_table();
                         let c = c.get(rows).unwrap_or_default();
-                        for (k, &code) in keep.iter_mut().zip(c) {
-                            *k &= t[usize::from(code as u8)];
-                        }
+                        retain_bytes(keep, c.iter().map(|&x| x as u8), &byte_table(true));
                     }
                     Codes::U8(c) => {
-                        let t = byte_table();
                         let c = c.get(rows).unwrap_or_default();
-                        for (k, &code) in keep.iter_mut().zip(c) {
-                            *k &= t[usize::from(code)];
-                        }
+                        retain_bytes(keep, c.iter().copied(), &byte_table(false));
                     }
                     _ => each_width!(codes, c => {
                         let c = c.get(rows).unwrap_or_default();
@@ -237,6 +239,34 @@ impl<T: Copy> Labels<'_, T> {
                     n => format!("unknown code {code} (expected 0..={})", n - 1),
                 },
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retain_clears_codes_outside_the_table_in_every_width() {
+        // 250 labels, all wanted: only out-of-table codes are cleared, a
+        // negative `i8` included although its byte (200) indexes a label.
+        let labels = vec![1u8; 250];
+        let cases: [(Codes<'_>, [bool; 3]); 4] = [
+            (Codes::I8(&[-56, 5, 127]), [false, true, true]),
+            (Codes::U8(&[250, 5, 249]), [false, true, true]),
+            (Codes::I16(&[-1, 5, 250]), [false, true, false]),
+            (Codes::U64(&[u64::MAX, 5, 249]), [false, true, true]),
+        ];
+        for (codes, want) in cases {
+            let l = Labels::Coded {
+                codes,
+                labels: &labels,
+            };
+            let mut keep = [true; 3];
+            l.retain(0..3, |x| x == 1, &mut keep);
+            assert_eq!(keep, want, "{codes:?}");
+            assert_eq!(l.check("c", 0..3).is_ok(), want == [true; 3]);
         }
     }
 }
